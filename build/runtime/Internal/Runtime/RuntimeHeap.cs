@@ -1,0 +1,51 @@
+using System.Runtime;
+
+namespace Internal.Runtime
+{
+    // Memory for managed objects. There is no collector: objects live as long as the hypervisor,
+    // so the kernel allocates at set-up time and keeps per-domain memory in frames it owns.
+    // The heap is a bump pointer over regions the kernel hands in; when a region runs out the
+    // kernel's refill hook is asked for another one.
+    public static unsafe class RuntimeHeap
+    {
+        private static byte* s_next;
+        private static byte* s_end;
+        private static ulong s_allocatedBytes;
+        private static delegate*<ulong, byte*> s_refill;
+
+        public static ulong AllocatedBytes => s_allocatedBytes;
+        public static ulong RemainingBytes => (ulong)(s_end - s_next);
+
+        public static void AddRegion(byte* start, ulong length)
+        {
+            s_next = start;
+            s_end = start + length;
+        }
+
+        // The hook receives the number of bytes wanted and returns a zeroed region of at least
+        // that size (its length is the argument rounded up to 2 MiB), or null.
+        public static void SetRefill(delegate*<ulong, byte*> refill) => s_refill = refill;
+
+        public const ulong RefillGranule = 2 * 1024 * 1024;
+
+        // Returns zeroed, 8-byte aligned memory, or fails fast when memory is exhausted.
+        public static byte* Allocate(ulong size)
+        {
+            size = (size + 7) & ~7UL;
+            if ((ulong)(s_end - s_next) < size)
+            {
+                ulong want = (size + RefillGranule - 1) & ~(RefillGranule - 1);
+                byte* region = s_refill == null ? null : s_refill(want);
+                if (region == null)
+                    RuntimeFailure.FailFast("out of memory for managed objects");
+                AddRegion(region, want);
+            }
+            byte* result = s_next;
+            s_next += size;
+            s_allocatedBytes += size;
+            for (ulong i = 0; i < size; i += 8)
+                *(ulong*)(result + i) = 0;
+            return result;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+
+namespace Hypervisor.Tool.Machines
+{
+    /// <summary>
+    /// Bochs 2.7 (Debian build) booting the ISO. Debian builds Bochs without the "nogui" display and with
+    /// its debugger, so the run uses the "term" display inside a pseudo-terminal made by script(1)
+    /// (util-linux), a debugger script that only says "continue", and COM1 written to a file that is
+    /// followed while Bochs runs. An ACPI S5 power-off makes Bochs stop with the message
+    /// "ACPI control: soft power off" (it reports it as a panic and exits with status 1).
+    /// </summary>
+    public sealed class BochsMachine : Machine
+    {
+        public const string DefaultExecutable = "bochs";
+        public const string SoftPowerOffMessage = "ACPI control: soft power off";
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+        private readonly string serialPath;
+        private readonly string logPath;
+        private readonly string configPath;
+        private readonly string debuggerScriptPath;
+        private readonly string terminalPath;
+        private string log = string.Empty;
+
+        public BochsMachine(MachineOptions options) : base(options)
+        {
+            if (options.Boot != BootKind.Iso || options.Firmware != Firmware.Bios)
+                throw new ArgumentException("Bochs boots the ISO with its BIOS only");
+            serialPath = Path.Combine(TempDirectory, "com1.txt");
+            logPath = Path.Combine(TempDirectory, "bochs.log");
+            configPath = Path.Combine(TempDirectory, "bochsrc");
+            debuggerScriptPath = Path.Combine(TempDirectory, "debugger.rc");
+            terminalPath = Path.Combine(TempDirectory, "terminal.txt");
+        }
+
+        public static BochsMachine Launch(MachineOptions options)
+        {
+            var machine = new BochsMachine(options);
+            try
+            {
+                machine.Start();
+                return machine;
+            }
+            catch
+            {
+                machine.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>True when Bochs ended by itself because the guest entered ACPI S5.</summary>
+        public override bool PoweredOff
+            => HasExited && !WasKilled && log.Contains(SoftPowerOffMessage, StringComparison.Ordinal);
+
+        /// <summary>Bochs' own log (complete once the machine has exited).</summary>
+        public string Log => log;
+
+        /// <summary>Whether this machine can run Bochs at all (bochs and script on PATH, BIOS images present).</summary>
+        public static string WhyUnavailable()
+        {
+            if (!OnPath(DefaultExecutable))
+                return "bochs is not installed (apt-get install bochs bochs-term bochsbios vgabios)";
+            if (!OnPath("script"))
+                return "script(1) from util-linux is missing";
+            if (FindBios() == null)
+                return "Bochs BIOS image not found (apt-get install bochsbios)";
+            if (FindVgaBios() == null)
+                return "VGA BIOS image not found (apt-get install vgabios)";
+            return null;
+        }
+
+        internal static bool OnPath(string name)
+        {
+            string path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+            foreach (string dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (File.Exists(Path.Combine(dir, name)))
+                    return true;
+            }
+            return false;
+        }
+
+        private static string FindBios()
+            => FirstExisting("/usr/share/bochs/BIOS-bochs-latest", "/usr/local/share/bochs/BIOS-bochs-latest");
+
+        private static string FindVgaBios()
+            => FirstExisting("/usr/share/vgabios/vgabios.bin", "/usr/share/bochs/VGABIOS-lgpl-latest",
+                "/usr/local/share/bochs/VGABIOS-lgpl-latest");
+
+        private static string FirstExisting(params string[] paths)
+        {
+            foreach (string p in paths)
+            {
+                if (File.Exists(p))
+                    return p;
+            }
+            return null;
+        }
+
+        /// <summary>The bochsrc for the options.</summary>
+        public string BuildConfig()
+        {
+            MachineOptions o = Options;
+            string iso = Path.GetFullPath(o.IsoPath);
+            if (!File.Exists(iso))
+                throw new FileNotFoundException($"boot file not found: {iso} (build it with ./hv iso)", iso);
+            string bios = FindBios() ?? throw new FileNotFoundException("Bochs BIOS image not found (apt-get install bochsbios)");
+            string vga = FindVgaBios() ?? throw new FileNotFoundException("VGA BIOS image not found (apt-get install vgabios)");
+            var sb = new StringBuilder();
+            sb.AppendLine("# generated by hv-tool");
+            sb.AppendLine($"megs: {o.MemoryMiB}");
+            sb.AppendLine($"cpu: model={o.BochsCpuModel}, count={o.Smp}, ips=50000000, reset_on_triple_fault=0");
+            sb.AppendLine($"romimage: file={bios}");
+            sb.AppendLine($"vgaromimage: file={vga}");
+            sb.AppendLine("display_library: term");
+            sb.AppendLine("ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14");
+            sb.AppendLine($"ata0-slave: type=cdrom, path=\"{iso}\", status=inserted");
+            sb.AppendLine("boot: cdrom");
+            sb.AppendLine("clock: sync=none, time0=local");
+            sb.AppendLine("magic_break: enabled=0");
+            sb.AppendLine($"com1: enabled=1, mode=file, dev=\"{serialPath}\"");
+            sb.AppendLine("speaker: enabled=0");
+            sb.AppendLine("mouse: enabled=0");
+            sb.AppendLine($"log: {logPath}");
+            sb.AppendLine("panic: action=fatal");
+            sb.AppendLine("error: action=report");
+            sb.AppendLine("info: action=report");
+            sb.AppendLine("debug: action=ignore");
+            foreach (string line in o.ExtraArgs)
+                sb.AppendLine(line);
+            return sb.ToString();
+        }
+
+        protected override ProcessStartInfo CreateStartInfo()
+        {
+            File.WriteAllText(configPath, BuildConfig());
+            // Debian's bochs has the debugger compiled in: it stops before the first instruction and
+            // waits for a command. "c" runs; "quit" ends it should it ever stop again.
+            File.WriteAllText(debuggerScriptPath, "c\nquit\n");
+            string exe = Options.Executable ?? DefaultExecutable;
+            string command = $"exec {Quote(exe)} -q -f {Quote(configPath)} -rc {Quote(debuggerScriptPath)}";
+            // script(1) gives the term display a pseudo-terminal; its output is the painted VGA screen.
+            var psi = new ProcessStartInfo("script");
+            psi.ArgumentList.Add("-qfec");
+            psi.ArgumentList.Add(command);
+            psi.ArgumentList.Add(terminalPath);
+            string term = Environment.GetEnvironmentVariable("TERM");
+            if (string.IsNullOrEmpty(term) || term == "dumb" || term == "unknown")
+                psi.Environment["TERM"] = "xterm";
+            return psi;
+        }
+
+        private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+        protected override void OnStarted()
+        {
+            // No keyboard: end of input for the pseudo-terminal.
+            Process.StandardInput.Close();
+        }
+
+        protected override void ReadSerial()
+        {
+            // The terminal output must be drained, or the pseudo-terminal fills and Bochs blocks.
+            var drain = new Thread(() => Drain(Process.StandardOutput.BaseStream)) { IsBackground = true, Name = "bochs-stdout" };
+            var drainErr = new Thread(() => Drain(Process.StandardError.BaseStream)) { IsBackground = true, Name = "bochs-stderr" };
+            drain.Start();
+            drainErr.Start();
+
+            long position = 0;
+            var buffer = new byte[4096];
+            bool exited = false;
+            while (true)
+            {
+                if (!exited && Process.WaitForExit(PollInterval))
+                {
+                    exited = true;
+                    MarkExitTime();
+                }
+                position = Follow(position, buffer);
+                if (exited)
+                    break;
+            }
+            drain.Join(TimeSpan.FromSeconds(5));
+            drainErr.Join(TimeSpan.FromSeconds(5));
+        }
+
+        private long Follow(long position, byte[] buffer)
+        {
+            if (!File.Exists(serialPath))
+                return position;
+            try
+            {
+                using var fs = new FileStream(serialPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                if (fs.Length < position)
+                    position = 0;
+                fs.Seek(position, SeekOrigin.Begin);
+                int n;
+                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    OnSerialData(buffer.AsSpan(0, n));
+                    position += n;
+                }
+            }
+            catch (IOException)
+            {
+                // Try again on the next poll.
+            }
+            return position;
+        }
+
+        private static void Drain(Stream s)
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (s.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            }
+            catch (Exception)
+            {
+                // Closed.
+            }
+        }
+
+        protected override void OnExited()
+        {
+            try
+            {
+                if (File.Exists(logPath))
+                    log = File.ReadAllText(logPath);
+            }
+            catch (IOException)
+            {
+                log = string.Empty;
+            }
+            // The interesting part of the log: the end, where Bochs says why it stopped.
+            string tail = log.Length > 3000 ? log.Substring(log.Length - 3000) : log;
+            AppendDiagnostics(tail);
+        }
+    }
+}

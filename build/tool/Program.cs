@@ -1,0 +1,45 @@
+using System;
+using Hypervisor.Tool.Commands;
+
+namespace Hypervisor.Tool
+{
+    public static class Program
+    {
+        private const string Usage =
+            "usage: hv-tool <command> [options]\n" +
+            "commands:\n" +
+            "  bench boot   image sizes and boot times over several headless boots\n" +
+            "  boot         one headless boot, serial console printed with timestamps\n" +
+            "  help         this text\n\n" +
+            BootBench.Usage + "\n\n" + BootCommand.Usage;
+
+        public static int Main(string[] argv)
+        {
+            if (argv.Length == 0 || argv[0] == "help" || argv[0] == "--help" || argv[0] == "-h")
+            {
+                (argv.Length == 0 ? Console.Error : Console.Out).WriteLine(Usage);
+                return argv.Length == 0 ? 2 : 0;
+            }
+            try
+            {
+                switch (argv[0])
+                {
+                    case "bench":
+                        if (argv.Length < 2 || argv[1] != "boot")
+                            throw new UsageException("bench needs a benchmark name: bench boot");
+                        return BootBench.Run(new Arguments(argv[2..]));
+                    case "boot":
+                        return BootCommand.Run(new Arguments(argv[1..]));
+                    default:
+                        throw new UsageException($"unknown command '{argv[0]}'");
+                }
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"hv-tool: {e.Message}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+    }
+}
