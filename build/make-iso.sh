@@ -9,7 +9,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work"
 mkdir -p "$work/root/boot/grub" "$work/efi"
 strip --strip-debug -o "$work/root/boot/hypervisor.elf" "$image"
-cp "$here/grub/embedded.cfg" "$work/root/boot/grub/embedded.cfg"
 modules="iso9660 multiboot2 search search_fs_file part_msdos part_gpt"
 
 grub-mkimage -O i386-pc-eltorito -p /boot/grub -c "$here/grub/embedded.cfg" \

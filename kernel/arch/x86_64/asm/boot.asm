@@ -6,6 +6,7 @@
 extern hv_entry
 extern __security_cookie
 extern __bss_start, __bss_end, __image_start, __image_end, __modules_start, __modules_end
+extern __text_end, __rodata_end, syscall_entry
 
 global _start
 global boot_pml4
@@ -216,6 +217,23 @@ hv_image_layout:
     mov [rdi + 40], rax
     mov rax, boot_pml4
     mov [rdi + 48], rax
+    mov rax, __text_end
+    mov [rdi + 56], rax
+    mov rax, __rodata_end
+    mov [rdi + 64], rax
+    mov rax, early_heap
+    mov [rdi + 72], rax
+    mov rax, early_heap_end
+    mov [rdi + 80], rax
+    mov rax, syscall_entry
+    mov [rdi + 88], rax
+    ret
+
+; A label cannot be imported into C# as an address, so the table is returned by a function.
+global hv_trap_stub_table
+extern trap_stub_table
+hv_trap_stub_table:
+    lea rax, [rel trap_stub_table]
     ret
 
 section .bss

@@ -1,0 +1,77 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // The instructions the hypervisor uses, each a tiny assembly function (asm/cpu.asm).
+    // This is the only place C# reaches the processor directly.
+    internal static unsafe class Cpu
+    {
+        [RuntimeImport("cpu_out8"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void Out8(ushort port, byte value);
+        [RuntimeImport("cpu_out16"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void Out16(ushort port, ushort value);
+        [RuntimeImport("cpu_out32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void Out32(ushort port, uint value);
+        [RuntimeImport("cpu_in8"), MethodImpl(MethodImplOptions.InternalCall)] public static extern byte In8(ushort port);
+        [RuntimeImport("cpu_in16"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ushort In16(ushort port);
+        [RuntimeImport("cpu_in32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern uint In32(ushort port);
+
+        [RuntimeImport("cpu_read_cr0"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr0();
+        [RuntimeImport("cpu_read_cr2"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr2();
+        [RuntimeImport("cpu_read_cr3"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr3();
+        [RuntimeImport("cpu_read_cr4"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr4();
+        [RuntimeImport("cpu_write_cr3"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr3(ulong value);
+        [RuntimeImport("cpu_write_cr4"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr4(ulong value);
+
+        [RuntimeImport("cpu_read_msr"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadMsr(uint msr);
+        [RuntimeImport("cpu_write_msr"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteMsr(uint msr, ulong value);
+        [RuntimeImport("cpu_cpuid"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void CpuId(uint leaf, uint subleaf, uint* eaxEbxEcxEdx);
+        [RuntimeImport("cpu_rdtsc"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadTsc();
+
+        [RuntimeImport("cpu_load_gdt"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadGdt(void* pointer, ushort codeSelector, ushort dataSelector);
+        [RuntimeImport("cpu_load_idt"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadIdt(void* pointer);
+        [RuntimeImport("cpu_load_tr"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadTaskRegister(ushort selector);
+        [RuntimeImport("cpu_invlpg"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void InvalidatePage(ulong address);
+
+        [RuntimeImport("cpu_enable_interrupts"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void EnableInterrupts();
+        [RuntimeImport("cpu_disable_interrupts"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void DisableInterrupts();
+        [RuntimeImport("cpu_wait_for_interrupt"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WaitForInterrupt();
+        [RuntimeImport("cpu_halt"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void HaltForever();
+        [RuntimeImport("cpu_pause"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void Pause();
+
+        [RuntimeImport("cpu_read_rsp"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadStackPointer();
+        [RuntimeImport("cpu_read_rflags"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadFlags();
+        [RuntimeImport("cpu_undefined_instruction"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void UndefinedInstruction();
+        [RuntimeImport("cpu_divide_by_zero"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void DivideByZero();
+        [RuntimeImport("cpu_read_qword"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadQword(ulong address);
+        [RuntimeImport("cpu_triple_fault"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void TripleFault();
+
+        [RuntimeImport("hv_image_layout"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetImageLayout(ImageLayout* layout);
+        [RuntimeImport("hv_trap_stub_table"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* TrapStubTable();
+
+        public const uint MsrApicBase = 0x1B;
+        public const uint MsrEfer = 0xC0000080;
+        public const uint MsrStar = 0xC0000081;
+        public const uint MsrLstar = 0xC0000082;
+        public const uint MsrCstar = 0xC0000083;
+        public const uint MsrSfmask = 0xC0000084;
+        public const uint MsrFsBase = 0xC0000100;
+        public const uint MsrGsBase = 0xC0000101;
+        public const uint MsrKernelGsBase = 0xC0000102;
+    }
+
+    // What the linker knows about the image (filled in by hv_image_layout in asm/boot.asm).
+    internal struct ImageLayout
+    {
+        public ulong ImageStart;      // virtual
+        public ulong ImageEnd;        // virtual, end of .bss
+        public ulong BssEnd;
+        public ulong ModulesStart;    // ILC's __modules section
+        public ulong ModulesEnd;
+        public ulong VirtualOffset;   // virtual minus physical for the image
+        public ulong BootPageTable;   // physical address of the boot PML4
+        public ulong TextEnd;         // virtual end of code
+        public ulong ReadOnlyEnd;     // virtual end of read-only data
+        public ulong EarlyHeap;       // virtual start of the first heap region
+        public ulong EarlyHeapEnd;
+        public ulong SyscallEntry;    // virtual address of the SYSCALL entry stub
+    }
+}

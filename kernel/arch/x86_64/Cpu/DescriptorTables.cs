@@ -1,0 +1,124 @@
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // One CPU's GDT, TSS and IDT, and its SYSCALL set-up.
+    //
+    // The GDT follows Xen's layout so that PV guests see the selectors they expect: the first 14
+    // pages (entries below 0xe000) are left for a guest's own descriptors, and the hypervisor's
+    // entries start at 0xe000. SYSCALL and SYSRET derive their selectors from STAR, which is why
+    // the ring-3 selectors sit where they do (0xe023 + 16 = 0xe033, 0xe023 + 8 = 0xe02b).
+    internal static unsafe class DescriptorTables
+    {
+        public const ushort HypervisorCs = 0xe008;
+        public const ushort HypervisorDs = 0xe010;
+        public const ushort GuestCs32 = 0xe023;      // FLAT_RING3_CS32
+        public const ushort GuestDs = 0xe02b;        // FLAT_RING3_DS32 / SS
+        public const ushort GuestCs64 = 0xe033;      // FLAT_RING3_CS64
+        public const ushort TaskStateSelector = 0xe040;
+        public const int GdtBytes = 0xe050;           // up to and including the 16-byte TSS descriptor
+        public const int GdtFrames = 16;
+
+        public const int DoubleFaultStack = 1;        // IST slots
+        public const int NmiStack = 2;
+        public const int MachineCheckStack = 3;
+        private const ulong StackBytes = 4 * FrameAllocator.FrameSize;
+
+        public static ulong GdtBase { get; private set; }
+        public static ulong IdtBase { get; private set; }
+        public static ulong TssBase { get; private set; }
+
+        // Returns false when frames for the tables or stacks cannot be allocated.
+        public static bool Load(FrameAllocator frames, ulong syscallEntry)
+        {
+            if (!frames.TryAllocateContiguous(GdtFrames, 1, out ulong gdtPhysical)
+                || !frames.TryAllocate(out ulong idtPhysical)
+                || !frames.TryAllocate(out ulong tssPhysical))
+                return false;
+            byte* gdt = Zeroed(gdtPhysical, GdtFrames);
+            byte* idt = Zeroed(idtPhysical, 1);
+            byte* tss = Zeroed(tssPhysical, 1);
+            GdtBase = (ulong)gdt;
+            IdtBase = (ulong)idt;
+            TssBase = (ulong)tss;
+
+            // Code and data descriptors: base 0, limit 4 GiB, long mode code where it applies.
+            SetDescriptor(gdt, HypervisorCs, 0x00AF9A000000FFFFUL);   // ring 0, 64-bit code
+            SetDescriptor(gdt, HypervisorDs, 0x00CF92000000FFFFUL);   // ring 0 data
+            SetDescriptor(gdt, GuestCs32, 0x00CFFA000000FFFFUL);      // ring 3, 32-bit code
+            SetDescriptor(gdt, GuestDs, 0x00CFF2000000FFFFUL);        // ring 3 data
+            SetDescriptor(gdt, GuestCs64, 0x00AFFA000000FFFFUL);      // ring 3, 64-bit code
+
+            // TSS: the ring-0 stack for entries from guests, and separate stacks (IST) for the
+            // faults that may arrive on a broken stack.
+            if (!AllocateStack(frames, out ulong ring0Stack)
+                || !AllocateStack(frames, out ulong doubleFault)
+                || !AllocateStack(frames, out ulong nmi)
+                || !AllocateStack(frames, out ulong machineCheck))
+                return false;
+            *(ulong*)(tss + 4) = ring0Stack;                           // RSP0
+            *(ulong*)(tss + 36 + 8 * (DoubleFaultStack - 1)) = doubleFault;
+            *(ulong*)(tss + 36 + 8 * (NmiStack - 1)) = nmi;
+            *(ulong*)(tss + 36 + 8 * (MachineCheckStack - 1)) = machineCheck;
+            *(ushort*)(tss + 102) = 104;                               // no I/O bitmap yet
+            ulong tssAddress = (ulong)tss;
+            ulong low = 103UL | ((tssAddress & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssAddress >> 24) & 0xFF) << 56);
+            SetDescriptor(gdt, TaskStateSelector, low);
+            SetDescriptor(gdt, (ushort)(TaskStateSelector + 8), tssAddress >> 32);
+
+            // IDT: an interrupt gate per vector to its stub in asm/traps.asm.
+            ulong* stubs = Cpu.TrapStubTable();
+            for (int vector = 0; vector < 256; vector++)
+            {
+                int ist = vector == 8 ? DoubleFaultStack : vector == 2 ? NmiStack : vector == 18 ? MachineCheckStack : 0;
+                SetGate(idt, vector, stubs[vector], ist);
+            }
+
+            byte* pointer = stackalloc byte[10];
+            *(ushort*)pointer = GdtBytes - 1;
+            *(ulong*)(pointer + 2) = GdtBase;
+            Cpu.LoadGdt(pointer, HypervisorCs, HypervisorDs);
+            *(ushort*)pointer = 256 * 16 - 1;
+            *(ulong*)(pointer + 2) = IdtBase;
+            Cpu.LoadIdt(pointer);
+            Cpu.LoadTaskRegister(TaskStateSelector);
+
+            // SYSCALL: enabled in EFER; the entry point for 64-bit and compatibility callers; the
+            // flags cleared on entry (IF, TF, DF, AC, NT) so the entry path starts in a known state.
+            Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | 1);
+            Cpu.WriteMsr(Cpu.MsrStar, ((ulong)GuestCs32 << 48) | ((ulong)HypervisorCs << 32));
+            Cpu.WriteMsr(Cpu.MsrLstar, syscallEntry);
+            Cpu.WriteMsr(Cpu.MsrCstar, syscallEntry);
+            Cpu.WriteMsr(Cpu.MsrSfmask, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
+            return true;
+        }
+
+        private static byte* Zeroed(ulong physical, int frameCount)
+        {
+            byte* memory = PhysicalWindow.ToVirtual(physical);
+            for (ulong i = 0; i < (ulong)frameCount * FrameAllocator.FrameSize; i += 8)
+                *(ulong*)(memory + i) = 0;
+            return memory;
+        }
+
+        private static bool AllocateStack(FrameAllocator frames, out ulong top)
+        {
+            top = 0;
+            if (!frames.TryAllocateContiguous(StackBytes / FrameAllocator.FrameSize, 1, out ulong physical))
+                return false;
+            top = (ulong)PhysicalWindow.ToVirtual(physical) + StackBytes;
+            return true;
+        }
+
+        private static void SetDescriptor(byte* gdt, ushort selector, ulong value) =>
+            *(ulong*)(gdt + (selector & ~7)) = value;
+
+        private static void SetGate(byte* idt, int vector, ulong handler, int ist)
+        {
+            ulong* gate = (ulong*)(idt + vector * 16);
+            gate[0] = (handler & 0xFFFF) | ((ulong)HypervisorCs << 16) | ((ulong)(ist & 7) << 32)
+                    | (0x8EUL << 40) | (((handler >> 16) & 0xFFFF) << 48);
+            gate[1] = handler >> 32;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Hypervisor.Core.Text;
+using Hypervisor.Core.Traps;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // The last thing the hypervisor says when it finds a bug in itself: what happened, decoded,
+    // with the registers and the top of the stack, then the CPU stops. Guest faults never come
+    // here; they are the guest's business.
+    internal static unsafe class Panic
+    {
+        private static LogWriter s_log;
+        private static bool s_inPanic;
+
+        public static void Install(LogWriter log) => s_log = log;
+
+        public static void OnTrap(TrapFrame* frame)
+        {
+            Enter();
+            int vector = (int)frame->Vector;
+            LogLine line = s_log.Begin(LogLevel.Error).Text("PANIC: ");
+            if (vector == 256)
+                line.Text("SYSCALL executed in the hypervisor (no guest can run yet)");
+            else
+                TrapDescription.Describe(line, vector, frame->ErrorCode);
+            line.Text(" in the hypervisor at RIP=").Hex(frame->Rip).End();
+            s_log.Begin(LogLevel.Error).Text("  CR2=").Hex(Cpu.ReadCr2()).Text(" CR3=").Hex(Cpu.ReadCr3()).Text(" CR0=").Hex(Cpu.ReadCr0()).Text(" CR4=").Hex(Cpu.ReadCr4()).End();
+            s_log.Begin(LogLevel.Error).Text("  RAX=").Hex(frame->Rax).Text(" RBX=").Hex(frame->Rbx).Text(" RCX=").Hex(frame->Rcx).Text(" RDX=").Hex(frame->Rdx).End();
+            s_log.Begin(LogLevel.Error).Text("  RSI=").Hex(frame->Rsi).Text(" RDI=").Hex(frame->Rdi).Text(" RBP=").Hex(frame->Rbp).Text(" RSP=").Hex(frame->Rsp).End();
+            s_log.Begin(LogLevel.Error).Text("  R8 =").Hex(frame->R8).Text(" R9 =").Hex(frame->R9).Text(" R10=").Hex(frame->R10).Text(" R11=").Hex(frame->R11).End();
+            s_log.Begin(LogLevel.Error).Text("  R12=").Hex(frame->R12).Text(" R13=").Hex(frame->R13).Text(" R14=").Hex(frame->R14).Text(" R15=").Hex(frame->R15).End();
+            s_log.Begin(LogLevel.Error).Text("  RFLAGS=").Hex(frame->Rflags).Text(" CS=").Hex(frame->Cs, 4).Text(" SS=").Hex(frame->Ss, 4).End();
+            DumpStack(frame->Rsp);
+            Stop();
+        }
+
+        public static void OnRuntimeFailure(string reason)
+        {
+            Enter();
+            s_log.Begin(LogLevel.Error).Text("PANIC: runtime failure in the hypervisor: ").Text(reason).End();
+            DumpStack(Cpu.ReadStackPointer());
+            Stop();
+        }
+
+        public static void Fatal(string reason)
+        {
+            Enter();
+            s_log.Begin(LogLevel.Error).Text("PANIC: ").Text(reason).End();
+            Stop();
+        }
+
+        private static void Enter()
+        {
+            Cpu.DisableInterrupts();
+            if (s_inPanic || s_log == null)
+                Cpu.HaltForever();          // a fault while reporting a fault: stop quietly
+            s_inPanic = true;
+            s_log.Level = LogLevel.Debug;   // a panic is always printed in full
+        }
+
+        private static void DumpStack(ulong rsp)
+        {
+            s_log.Begin(LogLevel.Error).Text("  stack at ").Hex(rsp).Text(":").End();
+            for (int row = 0; row < 6; row++)
+            {
+                LogLine line = s_log.Begin(LogLevel.Error).Text("   ");
+                for (int column = 0; column < 4; column++)
+                {
+                    ulong address = rsp + (ulong)(row * 32 + column * 8);
+                    if ((address & 7) == 0 && HypervisorPageTables.IsMapped(address))
+                        line.Char(' ').Hex(Cpu.ReadQword(address));
+                    else
+                        line.Text(" (unmapped)        ");
+                }
+                line.End();
+            }
+        }
+
+        private static void Stop()
+        {
+            s_log.Begin(LogLevel.Error).Text("System halted.").End();
+            Cpu.HaltForever();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+; Single instructions the C# arch layer needs, one small function each (System V calling
+; convention: arguments in rdi, rsi, rdx, rcx; result in rax). Nothing here keeps state.
+bits 64
+section .text
+
+global cpu_out8, cpu_out16, cpu_out32, cpu_in8, cpu_in16, cpu_in32
+global cpu_read_cr0, cpu_read_cr2, cpu_read_cr3, cpu_read_cr4, cpu_write_cr3, cpu_write_cr4
+global cpu_read_msr, cpu_write_msr, cpu_cpuid, cpu_rdtsc
+global cpu_load_gdt, cpu_load_idt, cpu_load_tr, cpu_invlpg
+global cpu_enable_interrupts, cpu_disable_interrupts, cpu_wait_for_interrupt, cpu_halt, cpu_pause
+global cpu_read_rsp, cpu_read_rflags, cpu_undefined_instruction, cpu_divide_by_zero, cpu_read_qword
+global cpu_triple_fault
+
+cpu_out8:   mov edx, edi
+            mov eax, esi
+            out dx, al
+            ret
+cpu_out16:  mov edx, edi
+            mov eax, esi
+            out dx, ax
+            ret
+cpu_out32:  mov edx, edi
+            mov eax, esi
+            out dx, eax
+            ret
+cpu_in8:    mov edx, edi
+            xor eax, eax
+            in al, dx
+            ret
+cpu_in16:   mov edx, edi
+            xor eax, eax
+            in ax, dx
+            ret
+cpu_in32:   mov edx, edi
+            in eax, dx
+            ret
+
+cpu_read_cr0:  mov rax, cr0
+               ret
+cpu_read_cr2:  mov rax, cr2
+               ret
+cpu_read_cr3:  mov rax, cr3
+               ret
+cpu_read_cr4:  mov rax, cr4
+               ret
+cpu_write_cr3: mov cr3, rdi
+               ret
+cpu_write_cr4: mov cr4, rdi
+               ret
+
+; ulong cpu_read_msr(uint msr)
+cpu_read_msr:  mov ecx, edi
+               rdmsr
+               shl rdx, 32
+               or rax, rdx
+               ret
+; void cpu_write_msr(uint msr, ulong value)
+cpu_write_msr: mov ecx, edi
+               mov eax, esi
+               mov rdx, rsi
+               shr rdx, 32
+               wrmsr
+               ret
+
+; void cpu_cpuid(uint leaf, uint subleaf, uint* out4)
+cpu_cpuid:     push rbx
+               mov r8, rdx
+               mov eax, edi
+               mov ecx, esi
+               cpuid
+               mov [r8], eax
+               mov [r8 + 4], ebx
+               mov [r8 + 8], ecx
+               mov [r8 + 12], edx
+               pop rbx
+               ret
+
+cpu_rdtsc:     rdtsc
+               shl rdx, 32
+               or rax, rdx
+               ret
+
+; void cpu_load_gdt(void* pointer10, ushort codeSelector, ushort dataSelector)
+; Loads the GDT, then reloads every segment register: CS through a far return.
+cpu_load_gdt:  lgdt [rdi]
+               mov ds, dx
+               mov es, dx
+               mov ss, dx
+               xor eax, eax
+               mov fs, ax
+               mov gs, ax
+               movzx rsi, si
+               lea rax, [rel .reloaded]
+               push rsi
+               push rax
+               retfq
+.reloaded:     ret
+
+cpu_load_idt:  lidt [rdi]
+               ret
+cpu_load_tr:   ltr di
+               ret
+cpu_invlpg:    invlpg [rdi]
+               ret
+
+cpu_enable_interrupts:  sti
+                        ret
+cpu_disable_interrupts: cli
+                        ret
+; Atomically enables interrupts and waits for one (sti's one-instruction shadow covers hlt).
+cpu_wait_for_interrupt: sti
+                        hlt
+                        ret
+cpu_halt:      cli
+.again:        hlt
+               jmp .again
+cpu_pause:     pause
+               ret
+
+cpu_read_rsp:  lea rax, [rsp + 8]
+               ret
+cpu_read_rflags:
+               pushfq
+               pop rax
+               ret
+cpu_read_qword:
+               mov rax, [rdi]
+               ret
+
+; Deliberate faults for the fault-reporting tests (test_fault=).
+cpu_undefined_instruction:
+               ud2
+               ret
+cpu_divide_by_zero:
+               xor ecx, ecx
+               mov eax, 1
+               xor edx, edx
+               div ecx
+               ret
+
+; Reset of last resort: an empty IDT and an exception make the CPU shut down and reset.
+cpu_triple_fault:
+               lidt [rel empty_idt]
+               int3
+               jmp cpu_triple_fault
+
+section .rodata
+empty_idt:     dw 0
+               dq 0

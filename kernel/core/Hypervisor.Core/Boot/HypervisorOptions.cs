@@ -1,0 +1,66 @@
+using Hypervisor.Core.Text;
+
+namespace Hypervisor.Core.Boot
+{
+    /// <summary>The hypervisor's settings from its command line (see <see cref="CommandLine.Parse"/>).
+    /// A new instance holds the defaults.</summary>
+    public sealed class HypervisorOptions
+    {
+        public const uint DefaultBaud = 115200;
+        public const ushort DefaultCom1IoBase = 0x3F8;
+        public const byte DefaultCom1Irq = 4;
+
+        public HypervisorOptions()
+        {
+            Console = ConsoleTargets.Com1;
+            Com1Baud = DefaultBaud;
+            Com1DataBits = 8;
+            Com1Parity = (byte)'n';
+            Com1StopBits = 1;
+            Com1IoBase = DefaultCom1IoBase;
+            Com1Irq = DefaultCom1Irq;
+            LogLevel = LogLevel.Info;
+            Reboot = RebootMethod.Acpi;
+            TestFault = TestFault.None;
+        }
+
+        /// <summary><c>console=com1,vga,none</c>; default com1.</summary>
+        public ConsoleTargets Console { get; set; }
+
+        /// <summary><c>com1=baud[,DPS[,io-base[,irq]]]</c>: the baud rate; default 115200.</summary>
+        public uint Com1Baud { get; set; }
+
+        /// <summary><c>com1=auto</c>: keep whatever the firmware programmed.</summary>
+        public bool Com1BaudAuto { get; set; }
+
+        public byte Com1DataBits { get; set; }
+
+        /// <summary>'n', 'o', 'e', 'm' or 's' (none, odd, even, mark, space).</summary>
+        public byte Com1Parity { get; set; }
+
+        public byte Com1StopBits { get; set; }
+
+        public ushort Com1IoBase { get; set; }
+
+        public byte Com1Irq { get; set; }
+
+        /// <summary><c>loglvl=</c>; default info.</summary>
+        public LogLevel LogLevel { get; set; }
+
+        /// <summary>True when <c>dom0_mem=</c> gave an amount.</summary>
+        public bool HasDom0Memory { get; set; }
+
+        /// <summary><c>dom0_mem=</c> in bytes (valid when <see cref="HasDom0Memory"/>).</summary>
+        public ulong Dom0MemoryBytes { get; set; }
+
+        /// <summary><c>noreboot</c> (or <c>reboot=no</c>): stay halted after a crash instead of
+        /// resetting, so the panic stays on screen.</summary>
+        public bool NoReboot { get; set; }
+
+        /// <summary><c>reboot=acpi|kbd|triple</c>; default acpi.</summary>
+        public RebootMethod Reboot { get; set; }
+
+        /// <summary><c>test_fault=ud|pf|gp|de|none</c>; default none.</summary>
+        public TestFault TestFault { get; set; }
+    }
+}
