@@ -41,7 +41,7 @@ namespace Hypervisor.Arch.X86_64
             if (!boot.Succeeded)
             {
                 log.Error().Text("cannot read the boot information: ").Text(boot.FailureReason).Text(" (").Hex(boot.FailureValue).Text(")").End();
-                Panic.Fatal("no usable boot information; the hypervisor needs a multiboot loader (GRUB or qemu -kernel)");
+                StopOnBadInput(log, memory, 0, "the hypervisor needs a multiboot loader (GRUB, or qemu -kernel)");
             }
             BootInfo info = boot.Info;
             BootWarningList warnings = new BootWarningList();
@@ -62,7 +62,10 @@ namespace Hypervisor.Arch.X86_64
             MemoryMapStatus mapStatus = MemoryMap.Build(info.MemoryRegions, warnings, out MemoryMap map);
             warnings.WriteTo(log);
             if (mapStatus != MemoryMapStatus.Ok)
-                Panic.Fatal(MemoryMap.Describe(mapStatus));
+            {
+                log.Error().Text("the boot loader's memory map is unusable: ").Text(MemoryMap.Describe(mapStatus)).End();
+                StopOnBadInput(log, memory, info.HasRsdp ? info.RsdpAddress : 0, "there is no memory to run in");
+            }
             log.Info().Text("Memory map (").Dec((ulong)map.Count).Text(" regions):").End();
             for (int i = 0; i < map.Count; i++)
             {
@@ -175,6 +178,15 @@ namespace Hypervisor.Arch.X86_64
             ulong elapsedMicros = elapsed / (LocalApic.TscFrequencyHz / 1000000 == 0 ? 1 : LocalApic.TscFrequencyHz / 1000000);
             log.Info().Text("Timer: ").Dec(ticks).Text(" ticks in ").Dec(elapsedMicros / 1000).Text(" ms, a measured rate of ")
                .Dec(elapsedMicros == 0 ? 0 : ticks * 1000000 / elapsedMicros).Text(" Hz").End();
+        }
+
+        // Bad input from the boot loader is not a hypervisor bug: say what is wrong and turn the
+        // machine off, finding the ACPI tables through the boot identity map if need be.
+        private static void StopOnBadInput(LogWriter log, PhysicalMemory memory, ulong rsdpHint, string consequence)
+        {
+            log.Error().Text("cannot continue: ").Text(consequence).End();
+            BootWarningList ignored = new BootWarningList();
+            ShutDown(log, AcpiTables.Parse(memory, rsdpHint, ignored));
         }
 
         private static void ShutDown(LogWriter log, AcpiTables acpi)
