@@ -186,7 +186,7 @@ namespace Hypervisor.Tool.Commands
                     target = $"<= {IsoTargetMiB:0} MiB ({(bytes <= IsoTargetMiB * 1024 * 1024 ? "within" : "OVER")})";
                 string b = bytes < 0 ? "missing" : bytes.ToString("N0", inv);
                 string mb = bytes < 0 ? "-" : (bytes / 1048576.0).ToString("0.00", inv);
-                sb.AppendLine(string.Format(inv, "  {0,-22} {1,12} {2,9}   {3}", name, b, mb, target));
+                sb.AppendLine(string.Format(inv, "  {0,-22} {1,12} {2,9}   {3}", name, b, mb, target).TrimEnd());
             }
             sb.AppendLine();
             sb.AppendLine($"Boot time, s from QEMU start ({runs} runs)   median      min      max   target");

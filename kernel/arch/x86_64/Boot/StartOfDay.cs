@@ -192,6 +192,7 @@ namespace Hypervisor.Arch.X86_64
         private static void ShutDown(LogWriter log, AcpiTables acpi)
         {
             log.Info().Text("Powering off.").End();
+            log.Sink.Flush();
             PowerControl.TryPowerOff(acpi);
             log.Error().Text("power-off did not happen (no ACPI S5 support found); the CPU is halted instead").End();
             Cpu.HaltForever();

@@ -28,6 +28,14 @@ namespace Hypervisor.Arch.X86_64
             Put(value);
         }
 
+        // Waits until the last character has left the UART (transmitter empty), so nothing is
+        // lost when the machine stops or powers off right after.
+        public override void Flush()
+        {
+            for (int spin = 0; spin < 1000000 && (Cpu.In8((ushort)(_base + 5)) & 0x40) == 0; spin++)
+                Cpu.Pause();
+        }
+
         private void Put(byte value)
         {
             // Wait for room in the transmitter, but never forever: a missing UART must not hang boot.

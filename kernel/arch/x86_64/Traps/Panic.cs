@@ -17,18 +17,18 @@ namespace Hypervisor.Arch.X86_64
         {
             Enter();
             int vector = (int)frame->Vector;
-            LogLine line = s_log.Begin(LogLevel.Error).Text("PANIC: ");
+            LogLine line = Line().Text("PANIC: ");
             if (vector == 256)
                 line.Text("SYSCALL executed in the hypervisor (no guest can run yet)");
             else
                 TrapDescription.Describe(line, vector, frame->ErrorCode);
             line.Text(" in the hypervisor at RIP=").Hex(frame->Rip).End();
-            s_log.Begin(LogLevel.Error).Text("  CR2=").Hex(Cpu.ReadCr2()).Text(" CR3=").Hex(Cpu.ReadCr3()).Text(" CR0=").Hex(Cpu.ReadCr0()).Text(" CR4=").Hex(Cpu.ReadCr4()).End();
-            s_log.Begin(LogLevel.Error).Text("  RAX=").Hex(frame->Rax).Text(" RBX=").Hex(frame->Rbx).Text(" RCX=").Hex(frame->Rcx).Text(" RDX=").Hex(frame->Rdx).End();
-            s_log.Begin(LogLevel.Error).Text("  RSI=").Hex(frame->Rsi).Text(" RDI=").Hex(frame->Rdi).Text(" RBP=").Hex(frame->Rbp).Text(" RSP=").Hex(frame->Rsp).End();
-            s_log.Begin(LogLevel.Error).Text("  R8 =").Hex(frame->R8).Text(" R9 =").Hex(frame->R9).Text(" R10=").Hex(frame->R10).Text(" R11=").Hex(frame->R11).End();
-            s_log.Begin(LogLevel.Error).Text("  R12=").Hex(frame->R12).Text(" R13=").Hex(frame->R13).Text(" R14=").Hex(frame->R14).Text(" R15=").Hex(frame->R15).End();
-            s_log.Begin(LogLevel.Error).Text("  RFLAGS=").Hex(frame->Rflags).Text(" CS=").Hex(frame->Cs, 4).Text(" SS=").Hex(frame->Ss, 4).End();
+            Line().Text("  CR2=").Hex(Cpu.ReadCr2()).Text(" CR3=").Hex(Cpu.ReadCr3()).Text(" CR0=").Hex(Cpu.ReadCr0()).Text(" CR4=").Hex(Cpu.ReadCr4()).End();
+            Line().Text("  RAX=").Hex(frame->Rax).Text(" RBX=").Hex(frame->Rbx).Text(" RCX=").Hex(frame->Rcx).Text(" RDX=").Hex(frame->Rdx).End();
+            Line().Text("  RSI=").Hex(frame->Rsi).Text(" RDI=").Hex(frame->Rdi).Text(" RBP=").Hex(frame->Rbp).Text(" RSP=").Hex(frame->Rsp).End();
+            Line().Text("  R8 =").Hex(frame->R8).Text(" R9 =").Hex(frame->R9).Text(" R10=").Hex(frame->R10).Text(" R11=").Hex(frame->R11).End();
+            Line().Text("  R12=").Hex(frame->R12).Text(" R13=").Hex(frame->R13).Text(" R14=").Hex(frame->R14).Text(" R15=").Hex(frame->R15).End();
+            Line().Text("  RFLAGS=").Hex(frame->Rflags).Text(" CS=").Hex(frame->Cs, 4).Text(" SS=").Hex(frame->Ss, 4).End();
             DumpStack(frame->Rsp);
             Stop();
         }
@@ -36,7 +36,7 @@ namespace Hypervisor.Arch.X86_64
         public static void OnRuntimeFailure(string reason)
         {
             Enter();
-            s_log.Begin(LogLevel.Error).Text("PANIC: runtime failure in the hypervisor: ").Text(reason).End();
+            Line().Text("PANIC: runtime failure in the hypervisor: ").Text(reason).End();
             DumpStack(Cpu.ReadStackPointer());
             Stop();
         }
@@ -44,9 +44,13 @@ namespace Hypervisor.Arch.X86_64
         public static void Fatal(string reason)
         {
             Enter();
-            s_log.Begin(LogLevel.Error).Text("PANIC: ").Text(reason).End();
+            Line().Text("PANIC: ").Text(reason).End();
             Stop();
         }
+
+        // Panic lines go out at any log level and without the "Error:" tag of ordinary errors:
+        // the first one says PANIC, the rest are its details.
+        private static LogLine Line() => s_log.Begin(LogLevel.Info);
 
         private static void Enter()
         {
@@ -59,10 +63,10 @@ namespace Hypervisor.Arch.X86_64
 
         private static void DumpStack(ulong rsp)
         {
-            s_log.Begin(LogLevel.Error).Text("  stack at ").Hex(rsp).Text(":").End();
+            Line().Text("  stack at ").Hex(rsp).Text(":").End();
             for (int row = 0; row < 6; row++)
             {
-                LogLine line = s_log.Begin(LogLevel.Error).Text("   ");
+                LogLine line = Line().Text("   ");
                 for (int column = 0; column < 4; column++)
                 {
                     ulong address = rsp + (ulong)(row * 32 + column * 8);
@@ -77,7 +81,8 @@ namespace Hypervisor.Arch.X86_64
 
         private static void Stop()
         {
-            s_log.Begin(LogLevel.Error).Text("System halted.").End();
+            Line().Text("System halted.").End();
+            s_log.Sink.Flush();
             Cpu.HaltForever();
         }
     }

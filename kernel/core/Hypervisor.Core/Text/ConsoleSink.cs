@@ -16,5 +16,10 @@ namespace Hypervisor.Core.Text
                 Write(bytes[i]);
             }
         }
+
+        /// <summary>Waits until everything written has left the device (before a halt or a power-off).</summary>
+        public virtual void Flush()
+        {
+        }
     }
 }
