@@ -22,8 +22,8 @@ namespace Internal.Runtime
             s_end = start + length;
         }
 
-        // The hook receives the number of bytes wanted and returns a zeroed region of at least
-        // that size (its length is the argument rounded up to 2 MiB), or null.
+        // The hook receives the number of bytes wanted (a multiple of RefillGranule) and returns a
+        // region of that size, or null. Allocate clears what it hands out, so the region need not be zeroed.
         public static void SetRefill(delegate*<ulong, byte*> refill) => s_refill = refill;
 
         public const ulong RefillGranule = 2 * 1024 * 1024;
