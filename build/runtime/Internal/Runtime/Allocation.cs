@@ -13,10 +13,17 @@ namespace Internal.Runtime
         [RuntimeExport("RhpNewFast")]
         private static object NewObject(MethodTable* type)
         {
-            byte* memory = RuntimeHeap.Allocate(type->BaseSize);
-            byte* obj = memory + 8;
-            *(MethodTable**)obj = type;
+            byte* obj = AllocateObject(type, type->BaseSize);
             return *(object*)&obj;
+        }
+
+        // Zeroed memory for an instance of `type` of `size` bytes (header included), with its
+        // MethodTable pointer in place; returns the object's address (just past the header).
+        internal static byte* AllocateObject(MethodTable* type, ulong size)
+        {
+            byte* obj = RuntimeHeap.Allocate(size) + 8;
+            *(MethodTable**)obj = type;
+            return obj;
         }
 
         [RuntimeExport("RhpNewFinalizable")]
@@ -38,10 +45,7 @@ namespace Internal.Runtime
         {
             if (length < 0)
                 RuntimeFailure.FailFast("negative array length");
-            ulong size = type->BaseSize + (ulong)(uint)length * type->ComponentSize;
-            byte* memory = RuntimeHeap.Allocate(size);
-            byte* obj = memory + 8;
-            *(MethodTable**)obj = type;
+            byte* obj = AllocateObject(type, type->BaseSize + (ulong)(uint)length * type->ComponentSize);
             *(int*)(obj + 8) = length;
             return *(object*)&obj;
         }

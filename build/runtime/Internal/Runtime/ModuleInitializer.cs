@@ -76,9 +76,7 @@ namespace Internal.Runtime
                 if ((tagged & Uninitialized) == 0)
                     continue;
                 MethodTable* type = (MethodTable*)(tagged & ~TagMask);
-                byte* memory = RuntimeHeap.Allocate(type->BaseSize);
-                byte* obj = memory + 8;
-                *(MethodTable**)obj = type;
+                byte* obj = Allocation.AllocateObject(type, type->BaseSize);
                 if ((tagged & HasPreInitializedData) != 0)
                 {
                     byte* data = (byte*)FollowRelative((int*)block + 1);
