@@ -57,28 +57,10 @@ namespace Hypervisor.Core.Tests.Support
             return data[index];
         }
 
-        public void Write8(ulong address, byte value)
+        public override void Write8(ulong address, byte value)
         {
             var (data, index) = Locate(address);
             data[index] = value;
-        }
-
-        public void Write16(ulong address, ushort value)
-        {
-            Write8(address, (byte)value);
-            Write8(address + 1, (byte)(value >> 8));
-        }
-
-        public void Write32(ulong address, uint value)
-        {
-            Write16(address, (ushort)value);
-            Write16(address + 2, (ushort)(value >> 16));
-        }
-
-        public void Write64(ulong address, ulong value)
-        {
-            Write32(address, (uint)value);
-            Write32(address + 4, (uint)(value >> 32));
         }
 
         public void WriteBytes(ulong address, byte[] bytes)
@@ -109,7 +91,7 @@ namespace Hypervisor.Core.Tests.Support
                 }
             }
 
-            throw new InvalidOperationException($"read outside mapped memory at 0x{address:x}");
+            throw new InvalidOperationException($"access outside mapped memory at 0x{address:x}");
         }
     }
 }

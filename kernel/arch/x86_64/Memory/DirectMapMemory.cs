@@ -2,8 +2,7 @@ using Hypervisor.Core.Memory;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // The core's view of physical memory (boot information, ACPI tables), read through the
-    // PhysicalWindow with plain loads.
+    // The core's view of physical memory, through the PhysicalWindow with plain loads and stores.
     internal sealed unsafe class DirectMapMemory : PhysicalMemory
     {
         public override bool IsReadable(ulong address, ulong length) => PhysicalWindow.Covers(address, length);
@@ -11,5 +10,19 @@ namespace Hypervisor.Arch.X86_64
         public override ushort Read16(ulong address) => *(ushort*)PhysicalWindow.ToVirtual(address);
         public override uint Read32(ulong address) => *(uint*)PhysicalWindow.ToVirtual(address);
         public override ulong Read64(ulong address) => *(ulong*)PhysicalWindow.ToVirtual(address);
+        public override void Write8(ulong address, byte value) => *PhysicalWindow.ToVirtual(address) = value;
+        public override void Write16(ulong address, ushort value) => *(ushort*)PhysicalWindow.ToVirtual(address) = value;
+        public override void Write32(ulong address, uint value) => *(uint*)PhysicalWindow.ToVirtual(address) = value;
+        public override void Write64(ulong address, ulong value) => *(ulong*)PhysicalWindow.ToVirtual(address) = value;
+
+        public override void Fill(ulong address, ulong length, byte value)
+        {
+            System.SpanHelpers.Fill(ref *PhysicalWindow.ToVirtual(address), (nuint)length, value);
+        }
+
+        public override void Copy(ulong destination, ulong source, ulong length)
+        {
+            System.Buffer.Memmove(PhysicalWindow.ToVirtual(destination), PhysicalWindow.ToVirtual(source), (nuint)length);
+        }
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace Hypervisor.Core.Memory
 {
     /// <summary>
-    /// The core's only window onto physical memory at boot. The arch layer implements it with direct
+    /// The core's only window onto physical memory. The arch layer implements it with direct
     /// loads through its identity map; tests implement it over a byte array. Parsers ask
     /// <see cref="IsReadable"/> before touching any structure, so a bad pointer from firmware becomes a
     /// reported problem instead of a fault.
@@ -30,6 +30,46 @@ namespace Hypervisor.Core.Memory
         public virtual ulong Read64(ulong address)
         {
             return Read32(address) | ((ulong)Read32(address + 4) << 32);
+        }
+
+        /// <summary>Writes one byte. Callers write only frames they own or were handed (a domain's
+        /// frames, page-table frames of the hypervisor); the window itself does not check.</summary>
+        public abstract void Write8(ulong address, byte value);
+
+        public virtual void Write16(ulong address, ushort value)
+        {
+            Write8(address, (byte)value);
+            Write8(address + 1, (byte)(value >> 8));
+        }
+
+        public virtual void Write32(ulong address, uint value)
+        {
+            Write16(address, (ushort)value);
+            Write16(address + 2, (ushort)(value >> 16));
+        }
+
+        public virtual void Write64(ulong address, ulong value)
+        {
+            Write32(address, (uint)value);
+            Write32(address + 4, (uint)(value >> 32));
+        }
+
+        /// <summary>Sets [address, address + length) to <paramref name="value"/>.</summary>
+        public virtual void Fill(ulong address, ulong length, byte value)
+        {
+            for (ulong i = 0; i < length; i++)
+            {
+                Write8(address + i, value);
+            }
+        }
+
+        /// <summary>Copies [source, source + length) to destination; the ranges must not overlap.</summary>
+        public virtual void Copy(ulong destination, ulong source, ulong length)
+        {
+            for (ulong i = 0; i < length; i++)
+            {
+                Write8(destination + i, Read8(source + i));
+            }
         }
 
         /// <summary>Copies memory into <paramref name="destination"/>; false (nothing copied) when the
