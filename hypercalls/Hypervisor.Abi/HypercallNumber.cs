@@ -41,10 +41,17 @@ namespace Hypervisor.Abi
         public const int Sysctl = 35;
         public const int Domctl = 36;
         public const int Kexec = 37;
+
+        /// <summary>tmem_op: transcendent memory, removed from Xen (4.13); the number stays reserved.</summary>
+        public const int TmemOp = 38;
         public const int ArgoOp = 39;
         public const int XenpmuOp = 40;
         public const int DmOp = 41;
         public const int HypfsOp = 42;
+
+        /// <summary>__HYPERVISOR_arch_0: first of eight architecture-specific numbers (48..55); x86 uses
+        /// it for machine-check operations (__HYPERVISOR_mca).</summary>
+        public const int Arch0 = 48;
 
         /// <summary>Slots in the hypercall page: one 32-byte stub per number.</summary>
         public const int PageSlots = 128;

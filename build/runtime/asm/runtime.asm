@@ -3,7 +3,9 @@
 bits 64
 section .text
 
-global RhpAssignRef, RhpCheckedAssignRef, RhpByRefAssignRef, rt_halt
+global RhpAssignRef, RhpCheckedAssignRef, RhpByRefAssignRef
+; Weak: a kernel that may not execute hlt (a PV guest runs in ring 3) links its own rt_halt.
+global rt_halt:function weak
 
 ; RhpAssignRef(ref object destination (rdi), object value (rsi))
 RhpAssignRef:

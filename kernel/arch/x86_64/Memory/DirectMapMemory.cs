@@ -20,6 +20,18 @@ namespace Hypervisor.Arch.X86_64
             System.SpanHelpers.Fill(ref *PhysicalWindow.ToVirtual(address), (nuint)length, value);
         }
 
+        public override void ReadBytes(ulong address, System.Span<byte> destination)
+        {
+            fixed (byte* d = destination)
+                System.Buffer.Memmove(d, PhysicalWindow.ToVirtual(address), (nuint)destination.Length);
+        }
+
+        public override void WriteBytes(ulong address, System.ReadOnlySpan<byte> source)
+        {
+            fixed (byte* s = source)
+                System.Buffer.Memmove(PhysicalWindow.ToVirtual(address), s, (nuint)source.Length);
+        }
+
         public override void Copy(ulong destination, ulong source, ulong length)
         {
             System.Buffer.Memmove(PhysicalWindow.ToVirtual(destination), PhysicalWindow.ToVirtual(source), (nuint)length);

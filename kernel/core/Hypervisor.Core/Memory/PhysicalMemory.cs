@@ -72,6 +72,21 @@ namespace Hypervisor.Core.Memory
             }
         }
 
+        /// <summary>Reads [address, address + destination.Length) without checking readability
+        /// (the caller translated the address).</summary>
+        public virtual void ReadBytes(ulong address, Span<byte> destination)
+        {
+            for (int i = 0; i < destination.Length; i++)
+                destination[i] = Read8(address + (ulong)i);
+        }
+
+        /// <summary>Writes <paramref name="source"/> at <paramref name="address"/>.</summary>
+        public virtual void WriteBytes(ulong address, ReadOnlySpan<byte> source)
+        {
+            for (int i = 0; i < source.Length; i++)
+                Write8(address + (ulong)i, source[i]);
+        }
+
         /// <summary>Copies memory into <paramref name="destination"/>; false (nothing copied) when the
         /// range is not readable.</summary>
         public bool TryCopy(ulong address, Span<byte> destination)

@@ -1,0 +1,114 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using Hypervisor.Abi;
+
+namespace Hypervisor.Guest
+{
+    /// <summary>
+    /// The guest's virtual IDT: set_trap_table with the kit's entry stubs (asm/traps.asm) for the 32
+    /// exception vectors, and the C# side of every trap. A trap first meets the probes' fixups
+    /// (<see cref="Probe"/>), then the hook a test may install, and otherwise is fatal: the kit prints
+    /// what happened and shuts the domain down as crashed.
+    /// </summary>
+    public static unsafe class TrapTable
+    {
+        /// <summary>Vectors the kit installs handlers for: the architectural exceptions.</summary>
+        public const int ExceptionVectors = 32;
+
+        [RuntimeImport("kit_trap_stub_table"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong* StubTable();
+
+        [RuntimeImport("kit_fixup_table"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong* FixupTable();
+
+        private static delegate*<TrapFrame*, bool> s_hook;
+        private static long s_installResult = 1;
+        private static ulong s_count;
+        private static ulong s_lastVector;
+        private static ulong s_lastErrorCode;
+        private static ulong s_lastRip;
+        private static ulong s_lastFaultAddress;
+
+        /// <summary>What set_trap_table returned at start of day (1: not called yet).</summary>
+        public static long InstallResult => s_installResult;
+
+        /// <summary>Traps seen so far (fixed-up probes and hooked traps included).</summary>
+        public static ulong Count => s_count;
+        public static ulong LastVector => s_lastVector;
+        public static ulong LastErrorCode => s_lastErrorCode;
+        public static ulong LastRip => s_lastRip;
+
+        /// <summary>For a page fault: the address, from the vCPU's shared info (arch.cr2).</summary>
+        public static ulong LastFaultAddress => s_lastFaultAddress;
+
+        /// <summary>Registers the stubs for the exception vectors. Software interrupts from user mode are
+        /// allowed for #BP and #OF only (DPL 3), as on bare metal; every entry masks events.</summary>
+        public static long Install()
+        {
+            ulong* stubs = StubTable();
+            TrapInfo* table = stackalloc TrapInfo[ExceptionVectors + 1];
+            for (int vector = 0; vector < ExceptionVectors; vector++)
+            {
+                table[vector].Vector = (byte)vector;
+                bool userMayRaise = vector == TrapNames.Breakpoint || vector == 4;
+                table[vector].Flags = (byte)((userMayRaise ? 3 : 0) | TrapInfoFlags.DisableEvents);
+                table[vector].Cs = FlatSelector.KernelCs;
+                table[vector].Address = stubs[vector];
+            }
+            table[ExceptionVectors].Vector = 0;
+            table[ExceptionVectors].Flags = 0;
+            table[ExceptionVectors].Cs = 0;
+            table[ExceptionVectors].Address = 0;
+            s_installResult = Hypercalls.SetTrapTable(table);
+            return s_installResult;
+        }
+
+        /// <summary>A handler that sees every trap the probes did not claim; it returns true when it
+        /// handled the trap (the frame may be changed) and false to let the kit report it. Null removes it.</summary>
+        public static void SetHook(delegate*<TrapFrame*, bool> hook) => s_hook = hook;
+
+        [RuntimeExport("kit_trap")]
+        private static void OnTrap(TrapFrame* frame)
+        {
+            s_count++;
+            s_lastVector = frame->Vector;
+            s_lastErrorCode = frame->ErrorCode;
+            s_lastRip = frame->Rip;
+            s_lastFaultAddress = frame->Vector == TrapNames.PageFault ? SharedInfoPage.ReadFaultAddress() : 0;
+
+            for (ulong* fixup = FixupTable(); fixup[0] != 0; fixup += 2)
+            {
+                if (fixup[0] == frame->Rip)
+                {
+                    frame->Rip = fixup[1];
+                    frame->Rax = frame->Vector + 1;
+                    return;
+                }
+            }
+            if (s_hook != null && s_hook(frame))
+                return;
+            Report(frame);
+            GuestShutdown.Shutdown(ShutdownReason.Crash);
+        }
+
+        private static void Report(TrapFrame* f)
+        {
+            GuestConsole.Line().Text("kit: fatal trap ").Text(TrapNames.Mnemonic(f->Vector)).Text(" (vector ").Dec(f->Vector)
+                .Text(", ").Text(TrapNames.Meaning(f->Vector)).Text("), error code ").Hex(f->ErrorCode, 4)
+                .Text(" at RIP=").Hex(f->Rip, 16).End();
+            if (f->Vector == TrapNames.PageFault)
+            {
+                GuestConsole.Line().Text("kit:   address ").Hex(s_lastFaultAddress, 16).Text(" (")
+                    .Text((f->ErrorCode & 1) != 0 ? "protection, " : "not present, ")
+                    .Text((f->ErrorCode & 2) != 0 ? "write" : "read")
+                    .Text((f->ErrorCode & 16) != 0 ? ", instruction fetch)" : ")").End();
+            }
+            GuestConsole.Line().Text("kit:   CS=").Hex(f->Cs & 0xFFFF, 4).Text(" RFLAGS=").Hex(f->Rflags, 8)
+                .Text(" RSP=").Hex(f->Rsp, 16).Text(" SS=").Hex(f->Ss & 0xFFFF, 4).End();
+            GuestConsole.Line().Text("kit:   RAX=").Hex(f->Rax, 16).Text(" RBX=").Hex(f->Rbx, 16).Text(" RCX=").Hex(f->Rcx, 16).Text(" RDX=").Hex(f->Rdx, 16).End();
+            GuestConsole.Line().Text("kit:   RSI=").Hex(f->Rsi, 16).Text(" RDI=").Hex(f->Rdi, 16).Text(" RBP=").Hex(f->Rbp, 16).Text(" R8 =").Hex(f->R8, 16).End();
+            GuestConsole.Line().Text("kit:   R9 =").Hex(f->R9, 16).Text(" R10=").Hex(f->R10, 16).Text(" R11=").Hex(f->R11, 16).Text(" R12=").Hex(f->R12, 16).End();
+            GuestConsole.Line().Text("kit:   R13=").Hex(f->R13, 16).Text(" R14=").Hex(f->R14, 16).Text(" R15=").Hex(f->R15, 16).End();
+        }
+    }
+}

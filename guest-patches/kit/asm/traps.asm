@@ -1,0 +1,88 @@
+; Trap entry of a PV guest kernel. Xen delivers an exception by building a bounce frame on the
+; guest kernel stack: RCX and R11 on top (the values they had when the trap struck; Xen used
+; SYSRET-style exits, so it saved them), then the error code for the vectors that have one, then
+; RIP, CS, RFLAGS, RSP, SS. Each stub restores RCX and R11, pushes a zero error code where there is
+; none and its vector, so the common path sees one layout (TrapFrame in C#). The way back is the
+; iret hypercall: it wants RAX, R11, RCX (its hypercall-page stub pushes them), a flags word, then
+; RIP, CS, RFLAGS, RSP, SS.
+%include "kit.inc"
+extern kit_trap, hypercall_page
+global kit_trap_stub_table
+
+section .text
+
+%macro TRAP_STUB 1
+kit_trap_stub_%1:
+    pop rcx
+    pop r11
+%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21) || (%1 == 29) || (%1 == 30)
+%else
+    push qword 0
+%endif
+    push qword %1
+    jmp kit_trap_common
+%endmacro
+
+%assign vector 0
+%rep 256
+    TRAP_STUB vector
+%assign vector vector + 1
+%endrep
+
+kit_trap_common:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp                      ; TrapFrame*
+    mov rbx, rsp
+    ; The handler is C#, which uses SSE registers freely: keep the interrupted code's.
+    sub rsp, 512
+    and rsp, ~63
+    fxsave64 [rsp]
+    call kit_trap
+    fxrstor64 [rsp]
+    mov rsp, rbx
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 8                        ; the vector
+    mov qword [rsp], 0                ; the error-code slot becomes iret's flags word (not in a syscall)
+    jmp hypercall_page + HYPERCALL_IRET * HYPERCALL_STUB_SIZE
+
+; ulong* kit_trap_stub_table(): the address of the 256 stub addresses.
+kit_trap_stub_table:
+    lea rax, [rel kit_trap_stubs]
+    ret
+
+section .rodata
+align 8
+kit_trap_stubs:
+%assign vector 0
+%rep 256
+    dq kit_trap_stub_ %+ vector
+%assign vector vector + 1
+%endrep

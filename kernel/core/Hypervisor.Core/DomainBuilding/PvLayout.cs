@@ -1,0 +1,106 @@
+namespace Hypervisor.Core.DomainBuilding
+{
+    /// <summary>
+    /// Where the domain builder puts things in a new PV domain's virtual space, in Xen's order: the
+    /// kernel, the initrd, the P2M list, start_info, (a domU's XenStore and console pages), the
+    /// bootstrap page tables, one stack page; then padding up to a 4 MiB boundary with at least
+    /// 512 KiB free, so the kernel has room to build its own tables. Everything from
+    /// <see cref="VirtBase"/> to <see cref="MappedEnd"/> is mapped to pseudo-physical frames 0..n in
+    /// order; the rest of the domain's pages are in its P2M but not mapped.
+    /// </summary>
+    public struct PvLayout
+    {
+        public const ulong PageSize = 4096;
+        private const ulong Padding = 512 * 1024;
+        private const ulong MappingAlignment = 4UL << 20;
+
+        public ulong VirtBase;
+        public ulong KernelStart;
+        public ulong KernelEnd;
+        /// <summary>Virtual address of the initrd (0 length: no initrd; unmapped ones live after
+        /// <see cref="MappedEnd"/> and are given to the guest by frame number).</summary>
+        public ulong InitrdStart;
+        public ulong InitrdLength;
+        public bool InitrdUnmapped;
+        public ulong P2mStart;
+        public ulong StartInfoStart;
+        public ulong XenStoreStart;
+        public ulong ConsoleStart;
+        public ulong PageTablesStart;
+        public ulong PageTableFrames;
+        public ulong StackStart;
+        public ulong MappedEnd;
+        public ulong TotalPages;
+
+        public ulong StackEnd => StackStart + PageSize;
+        public ulong PageTablesEnd => PageTablesStart + PageTableFrames * PageSize;
+        public ulong MappedPages => (MappedEnd - VirtBase) / PageSize;
+
+        /// <summary>Frame number (pseudo-physical) of a virtual address inside the mapped region.</summary>
+        public ulong FrameOf(ulong virtualAddress) => (virtualAddress - VirtBase) / PageSize;
+
+        /// <summary>Lays out a domain of <paramref name="totalPages"/> pages for <paramref name="kernel"/>.
+        /// Returns false when the pages do not cover the bootstrap region; <paramref name="neededPages"/>
+        /// then says how many would.</summary>
+        public static bool TryCompute(KernelImage kernel, ulong initrdLength, bool withGuestRings, ulong totalPages,
+                                      out PvLayout layout, out ulong neededPages)
+        {
+            layout = default;
+            layout.VirtBase = kernel.VirtBase;
+            layout.KernelStart = kernel.KernelStart;
+            layout.KernelEnd = kernel.KernelEnd;
+            layout.TotalPages = totalPages;
+            layout.InitrdLength = initrdLength;
+            layout.InitrdUnmapped = kernel.ModuleByFrameNumber && initrdLength != 0;
+
+            ulong cursor = RoundUp(kernel.KernelEnd, PageSize);
+            if (initrdLength != 0 && !layout.InitrdUnmapped)
+            {
+                layout.InitrdStart = cursor;
+                cursor = RoundUp(cursor + initrdLength, PageSize);
+            }
+            layout.P2mStart = cursor;
+            cursor = RoundUp(cursor + totalPages * 8, PageSize);
+            layout.StartInfoStart = cursor;
+            cursor += PageSize;                    // start_info and dom0's console info share a page
+            if (withGuestRings)
+            {
+                layout.XenStoreStart = cursor;
+                layout.ConsoleStart = cursor + PageSize;
+                cursor += 2 * PageSize;
+            }
+            layout.PageTablesStart = cursor;
+
+            // The tables must map themselves, the stack and the padding, so their number depends on
+            // where they end: grow the count until it covers the region it produces.
+            ulong tables = 1;
+            while (true)
+            {
+                layout.PageTableFrames = tables;
+                layout.StackStart = layout.PageTablesEnd;
+                layout.MappedEnd = RoundUp(layout.StackEnd + Padding, MappingAlignment);
+                ulong needed = TablesFor(layout.VirtBase, layout.MappedEnd);
+                if (needed <= tables)
+                    break;
+                tables = needed;
+            }
+
+            neededPages = layout.MappedPages + (layout.InitrdUnmapped ? RoundUp(initrdLength, PageSize) / PageSize : 0);
+            if (layout.InitrdUnmapped)
+                layout.InitrdStart = layout.MappedPages;   // a frame number, as start_info will carry it
+            return neededPages <= totalPages;
+        }
+
+        /// <summary>Page-table frames (one L4, then every L3, L2 and L1 that [start, end) touches).</summary>
+        public static ulong TablesFor(ulong start, ulong end)
+        {
+            ulong last = end - 1;
+            return 1
+                + ((last >> 39) - (start >> 39) + 1)
+                + ((last >> 30) - (start >> 30) + 1)
+                + ((last >> 21) - (start >> 21) + 1);
+        }
+
+        private static ulong RoundUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
+    }
+}

@@ -1,0 +1,48 @@
+namespace Hypervisor.Core.Domains
+{
+    /// <summary>
+    /// A guest: its memory (the P2M: pseudo-physical frame to machine frame), its shared_info page,
+    /// its vCPUs, what it may do (privilege, I/O ports) and its state. Handlers reach the machine's
+    /// services through <see cref="Host"/>.
+    /// </summary>
+    public sealed class Domain
+    {
+        public Domain(Host host, ushort id, bool isPrivileged, int vcpuCount)
+        {
+            Host = host;
+            Id = id;
+            IsPrivileged = isPrivileged;
+            Vcpus = new Vcpu[vcpuCount];
+            for (int i = 0; i < vcpuCount; i++)
+                Vcpus[i] = new Vcpu(this, i);
+            State = DomainState.Created;
+        }
+
+        public Host Host { get; }
+        public ushort Id { get; }
+        /// <summary>May use the control hypercalls and own devices (dom0).</summary>
+        public bool IsPrivileged { get; }
+        public Vcpu[] Vcpus { get; }
+        public DomainState State { get; set; }
+        /// <summary>The sched_op shutdown reason (poweroff, reboot, crash, ...) once shut down.</summary>
+        public int ShutdownReason { get; set; }
+
+        /// <summary>Machine frame of each pseudo-physical frame (the domain's P2M).</summary>
+        public ulong[] PhysToMachine;
+        /// <summary>Pages the domain owns (tot_pages) and may own (max_pages).</summary>
+        public ulong TotalPages;
+        public ulong MaxPages;
+        /// <summary>Machine address of the shared_info page.</summary>
+        public ulong SharedInfoAddress;
+        /// <summary>The whole I/O port space is the domain's (dom0 drives the real devices).</summary>
+        public bool HasIoPortAccess;
+        /// <summary>vm_assist types enabled (VMASST_TYPE_* bits).</summary>
+        public ulong VmAssist;
+        /// <summary>A console line being assembled from console_io writes, so each line carries the
+        /// domain's prefix.</summary>
+        public readonly byte[] ConsoleLine = new byte[256];
+        public int ConsoleLineLength;
+
+        public bool IsAlive => State == DomainState.Created || State == DomainState.Running;
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+using Hypervisor.Abi;
+
+namespace Hypervisor.Core.Domains
+{
+    /// <summary>
+    /// Delivers an exception, software interrupt or user-mode SYSCALL to the guest kernel the way Xen
+    /// does for 64-bit PV: switch to guest kernel mode (onto the kernel stack from stack_switch if the
+    /// guest was in user mode), push { RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS } on the
+    /// 16-byte aligned guest stack, with RPL 0 in the saved CS when the guest was in kernel mode, the saved event mask in bits 32-39 of the CS slot and its
+    /// inverse in RFLAGS.IF, then continue at the handler with the flat kernel selectors.
+    /// </summary>
+    public static unsafe class TrapBounce
+    {
+        /// <summary>Result of a delivery attempt; anything but Delivered means the domain must be crashed.</summary>
+        public enum Outcome
+        {
+            Delivered,
+            NoHandler,
+            StackNotWritable,
+        }
+
+        private const ulong ClearedOnDelivery = (1UL << 8) | (1UL << 14) | (1UL << 16) | (1UL << 17) | (1UL << 18);   // TF, NT, RF, VM, AC
+
+        /// <summary>Bounces to <paramref name="handler"/>; <paramref name="maskEvents"/> sets the event mask
+        /// (trap-table entries with the disable-events flag, callbacks registered with mask_events).</summary>
+        public static Outcome Deliver(Vcpu vcpu, ulong handler, bool maskEvents, bool hasErrorCode, ulong errorCode)
+        {
+            if (handler == 0)
+                return Outcome.NoHandler;
+            ref GuestRegisters r = ref vcpu.Registers;
+            bool fromUser = !vcpu.InKernelMode;
+            ulong stack = fromUser ? vcpu.KernelStackPointer : r.Rsp;
+            stack &= ~15UL;
+
+            byte savedMask = VcpuInfoAccess.IsUpcallMasked(vcpu) ? (byte)1 : (byte)0;
+            ulong rflags = r.Rflags & ~(GuestRegisters.InterruptFlag | GuestRegisters.IoplMask);
+            if (savedMask == 0)
+                rflags |= GuestRegisters.InterruptFlag;
+            if ((vcpu.Domain.VmAssist & (1UL << VmAssistType.ArchitecturalIopl)) != 0)
+                rflags |= (ulong)vcpu.IoPrivilegeLevel << 12;
+
+            ulong* frame = stackalloc ulong[8];
+            int n = 0;
+            frame[n++] = r.Rcx;
+            frame[n++] = r.R11;
+            if (hasErrorCode)
+                frame[n++] = errorCode;
+            frame[n++] = r.Rip;
+            // The saved CS tells the guest where the trap came from: RPL 3 from user mode, RPL 0
+            // from its kernel (which really runs in ring 3 too).
+            ulong savedCs = fromUser ? r.Cs & 0xFFFF : r.Cs & 0xFFFC;
+            frame[n++] = savedCs | ((ulong)savedMask << 32);
+            frame[n++] = rflags;
+            frame[n++] = r.Rsp;
+            frame[n++] = r.Ss;
+            ulong bytes = (ulong)n * 8;
+            ulong frameAddress = stack - bytes;
+
+            if (fromUser)
+                GuestMode.EnterKernel(vcpu);
+            if (!GuestMemory.TryWrite(vcpu, frameAddress, new ReadOnlySpan<byte>(frame, n * 8)))
+            {
+                if (fromUser)
+                    GuestMode.EnterUser(vcpu);
+                return Outcome.StackNotWritable;
+            }
+            if (maskEvents)
+                VcpuInfoAccess.SetUpcallMask(vcpu, 1);
+
+            r.Rflags &= ~ClearedOnDelivery;
+            r.Rsp = frameAddress;
+            r.Ss = FlatSelector.Ring3Ss64;
+            r.Cs = FlatSelector.KernelCs;
+            r.Rip = handler;
+            return Outcome.Delivered;
+        }
+    }
+}

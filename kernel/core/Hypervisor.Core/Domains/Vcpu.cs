@@ -1,0 +1,58 @@
+namespace Hypervisor.Core.Domains
+{
+    /// <summary>
+    /// A virtual CPU of a PV domain: its registers while it is not running, its two page-table bases
+    /// (the guest kernel's and the guest user's, since both run in ring 3), the kernel stack for mode
+    /// switches, its trap table and callbacks, segment bases and the virtual CR0.TS.
+    /// </summary>
+    public sealed class Vcpu
+    {
+        public Vcpu(Domain domain, int id)
+        {
+            Domain = domain;
+            Id = id;
+            TrapTable = new TrapTableEntry[256];
+            Callbacks = new ulong[CallbackKind.Count];
+            CallbackMasksEvents = new bool[CallbackKind.Count];
+        }
+
+        public Domain Domain { get; }
+        public int Id { get; }
+
+        public GuestRegisters Registers;
+
+        /// <summary>The guest is in its kernel (true) or in its user mode (false).</summary>
+        public bool InKernelMode = true;
+        /// <summary>Machine frame numbers of the top-level tables for guest kernel and guest user mode
+        /// (0: none set for user mode yet).</summary>
+        public ulong KernelTableFrame;
+        public ulong UserTableFrame;
+        /// <summary>The guest kernel stack that traps and syscalls from user mode switch to
+        /// (stack_switch).</summary>
+        public ulong KernelStackSegment;
+        public ulong KernelStackPointer;
+
+        public readonly TrapTableEntry[] TrapTable;
+        /// <summary>Callback entry points by <see cref="CallbackKind"/> (0: not registered).</summary>
+        public readonly ulong[] Callbacks;
+        public readonly bool[] CallbackMasksEvents;
+
+        /// <summary>Machine address of this vCPU's vcpu_info (in shared_info until the guest moves it).</summary>
+        public ulong VcpuInfoAddress;
+
+        public ulong FsBase;
+        public ulong GsBaseKernel;
+        public ulong GsBaseUser;
+
+        /// <summary>The guest's view of CR0.TS (fpu_taskswitch): the next FPU use traps to the guest.</summary>
+        public bool TaskSwitched;
+        /// <summary>The virtual I/O privilege level (physdev_op set_iopl): port I/O from guest
+        /// code at or below this ring is emulated.</summary>
+        public uint IoPrivilegeLevel;
+
+        /// <summary>Guest-virtual address of the guest's GDT frames and their count (set_gdt).</summary>
+        public ulong GdtEntries;
+        public ulong[] GdtFrames = new ulong[16];
+        public int GdtFrameCount;
+    }
+}

@@ -1,0 +1,37 @@
+using Hypervisor.Core.Memory;
+using Hypervisor.Core.Text;
+
+namespace Hypervisor.Core
+{
+    /// <summary>
+    /// The machine as the hypervisor's core sees it: physical memory, the frame allocator, the log and
+    /// console, and the few operations only the arch layer can perform (<see cref="HostPlatform"/>).
+    /// Domains and hypercall handlers reach every shared service through it; tests build one over
+    /// fakes.
+    /// </summary>
+    public sealed class Host
+    {
+        public Host(PhysicalMemory memory, FrameAllocator frames, LogWriter log, HostPlatform platform)
+        {
+            Memory = memory;
+            Frames = frames;
+            Log = log;
+            Platform = platform;
+        }
+
+        public PhysicalMemory Memory { get; }
+        public FrameAllocator Frames { get; }
+        public LogWriter Log { get; }
+        public HostPlatform Platform { get; }
+
+        /// <summary>Owner, type and references of every machine frame (set up once memory is known).</summary>
+        public FrameTable FrameTable;
+        /// <summary>Software walks of guest page tables, for copying hypercall arguments.</summary>
+        public GuestPageWalk PageWalk;
+        /// <summary>The machine-to-physical table every PV guest sees read-only.</summary>
+        public MachineToPhys MachineToPhys;
+
+        /// <summary>Options from the hypervisor command line that change how domains are treated.</summary>
+        public bool RebootOnDom0Exit;
+    }
+}

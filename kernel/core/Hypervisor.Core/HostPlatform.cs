@@ -1,0 +1,37 @@
+namespace Hypervisor.Core
+{
+    /// <summary>
+    /// What the core asks of the processor and the board, implemented by the arch layer (and by Moq
+    /// in tests): TLB maintenance, CPUID, model-specific registers, port I/O, the time-stamp counter
+    /// and power control. Nothing else in the core touches an instruction.
+    /// </summary>
+    public abstract class HostPlatform
+    {
+        /// <summary>Flushes every non-global TLB entry of the current CPU.</summary>
+        public abstract void FlushTlb();
+
+        /// <summary>Drops the TLB entry for one virtual address of the current address space.</summary>
+        public abstract void InvalidatePage(ulong virtualAddress);
+
+        /// <summary>Executes CPUID on the host.</summary>
+        public abstract void Cpuid(uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx);
+
+        public abstract ulong ReadTimeStampCounter();
+
+        /// <summary>TSC ticks per second, as calibrated at boot.</summary>
+        public abstract ulong TimeStampFrequency { get; }
+
+        public abstract byte InByte(ushort port);
+        public abstract ushort InWord(ushort port);
+        public abstract uint InDword(ushort port);
+        public abstract void OutByte(ushort port, byte value);
+        public abstract void OutWord(ushort port, ushort value);
+        public abstract void OutDword(ushort port, uint value);
+
+        /// <summary>Turns the machine off; returns only if that failed.</summary>
+        public abstract void PowerOff();
+
+        /// <summary>Resets the machine; returns only if that failed.</summary>
+        public abstract void Reboot();
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+
+namespace Hypervisor.Core.Hypercalls.Handlers
+{
+    /// <summary>xen_version(cmd, arg): who this hypervisor is and what it offers. The version number
+    /// is the interface level this hypervisor implements (Xen 4.17's); the extra version and
+    /// changeset name this project, so a guest that prints them tells the truth.</summary>
+    public static unsafe class XenVersionHypercall
+    {
+        /// <summary>The Xen interface release this hypervisor follows: 4.17.</summary>
+        public const int Major = 4;
+        public const int Minor = 17;
+
+        public static long Handle(Vcpu vcpu, in HypercallArguments args)
+        {
+            ulong arg = args.A2;
+            switch ((int)(uint)args.A1)
+            {
+                case XenVersionCommand.Version:
+                    return (Major << 16) | Minor;
+                case XenVersionCommand.Extraversion:
+                    return CopyText(vcpu, arg, XenExtraversion.Length, "-csharp-" + HypervisorVersion.Text);
+                case XenVersionCommand.CompileInfo:
+                    return CopyCompileInfo(vcpu, arg);
+                case XenVersionCommand.Capabilities:
+                    return CopyText(vcpu, arg, XenCapabilitiesInfo.Length, "xen-3.0-x86_64");
+                case XenVersionCommand.Changeset:
+                    return CopyText(vcpu, arg, XenChangesetInfo.Length, "csharp-hypervisor " + HypervisorVersion.Text);
+                case XenVersionCommand.PlatformParameters:
+                    {
+                        XenPlatformParameters parameters = default;
+                        parameters.VirtStart = AddressSpaceLayout.HypervisorVirtStart;
+                        return GuestMemory.TryWrite(vcpu, arg, in parameters) ? 0 : -XenErrno.EFAULT;
+                    }
+                case XenVersionCommand.GetFeatures:
+                    return GetFeatures(vcpu, arg);
+                case XenVersionCommand.Pagesize:
+                    return 4096;
+                case XenVersionCommand.GuestHandle:
+                    {
+                        XenDomainHandle handle = default;   // dom0's handle is all zeroes
+                        return GuestMemory.TryWrite(vcpu, arg, in handle) ? 0 : -XenErrno.EFAULT;
+                    }
+                case XenVersionCommand.Commandline:
+                    if (!vcpu.Domain.IsPrivileged)
+                        return -XenErrno.EPERM;
+                    return CopyText(vcpu, arg, XenCommandline.Length, "");
+                case XenVersionCommand.BuildId:
+                    // No build id is recorded in the image.
+                    return vcpu.Domain.IsPrivileged ? -XenErrno.ENODATA : -XenErrno.EPERM;
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+        }
+
+        /// <summary>Feature bits a PV guest sees in submap 0: only what is implemented here.
+        /// Page directories above 4 GiB follow the guest's pae_extended_cr3 assist, as in Xen.</summary>
+        public static uint FeatureBits(Domain domain)
+        {
+            uint bits = 1u << XenFeature.MmuPtUpdatePreserveAd;
+            if ((domain.VmAssist & (1UL << VmAssistType.PaeExtendedCr3)) != 0)
+                bits |= 1u << XenFeature.PaePgdirAbove4gb;
+            if (domain.IsPrivileged)
+                bits |= 1u << XenFeature.Dom0;
+            return bits;
+        }
+
+        private static long GetFeatures(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out XenFeatureInfo info))
+                return -XenErrno.EFAULT;
+            if (info.SubmapIdx != 0)
+                return -XenErrno.EINVAL;
+            info.Submap = FeatureBits(vcpu.Domain);
+            return GuestMemory.TryWrite(vcpu, arg, in info) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long CopyCompileInfo(Vcpu vcpu, ulong arg)
+        {
+            XenCompileInfo info = default;
+            Fill(info.Compiler, 64, "ILC (.NET NativeAOT)");
+            Fill(info.CompileBy, 16, "hypervisor");
+            Fill(info.CompileDomain, 32, "csharp");
+            Fill(info.CompileDate, 32, "");
+            return GuestMemory.TryWrite(vcpu, arg, in info) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long CopyText(Vcpu vcpu, ulong arg, int size, string text)
+        {
+            Span<byte> buffer = stackalloc byte[size];
+            buffer.Clear();
+            for (int i = 0; i < text.Length && i < size - 1; i++)
+                buffer[i] = (byte)text[i];
+            return GuestMemory.TryWrite(vcpu, arg, buffer) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static void Fill(byte* field, int size, string text)
+        {
+            for (int i = 0; i < text.Length && i < size - 1; i++)
+                field[i] = (byte)text[i];
+        }
+    }
+}
