@@ -10,8 +10,10 @@ namespace Hypervisor.Tool
             "commands:\n" +
             "  bench boot   image sizes and boot times over several headless boots\n" +
             "  boot         one headless boot, serial console printed with timestamps\n" +
+            "  guest        boot a PV guest kernel as dom0 of Xen 4.17 or of our hypervisor\n" +
+            "  conformance  run the conformance suites on Xen and/or our hypervisor\n" +
             "  help         this text\n\n" +
-            BootBench.Usage + "\n\n" + BootCommand.Usage;
+            BootBench.Usage + "\n\n" + BootCommand.Usage + "\n\n" + GuestCommand.Usage + "\n\n" + ConformanceCommand.Usage;
 
         public static int Main(string[] argv)
         {
@@ -30,6 +32,10 @@ namespace Hypervisor.Tool
                         return BootBench.Run(new Arguments(argv[2..]));
                     case "boot":
                         return BootCommand.Run(new Arguments(argv[1..]));
+                    case "guest":
+                        return GuestCommand.Run(argv[1..]);
+                    case "conformance":
+                        return ConformanceCommand.Run(argv[1..]);
                     default:
                         throw new UsageException($"unknown command '{argv[0]}'");
                 }

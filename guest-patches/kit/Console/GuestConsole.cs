@@ -17,7 +17,9 @@ namespace Hypervisor.Guest
             public fixed byte Bytes[Capacity + 1];
         }
 
+#pragma warning disable CS0169 // used through fixed statements, which the compiler does not count
         private static LineBuffer s_line;
+#pragma warning restore CS0169
         private static int s_length;
         private static long s_lastResult;
         private static ulong s_failedWrites;

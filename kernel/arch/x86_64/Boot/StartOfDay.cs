@@ -4,6 +4,7 @@ using Internal.Runtime;
 using Hypervisor.Core;
 using Hypervisor.Core.Acpi;
 using Hypervisor.Core.Boot;
+using Hypervisor.Core.Domains;
 using Hypervisor.Core.Memory;
 using Hypervisor.Core.Text;
 using Hypervisor.Core.Time;
@@ -116,13 +117,15 @@ namespace Hypervisor.Arch.X86_64
             if (info.Modules.Length == 0)
             {
                 log.Info().Text("no dom0: no boot module was given, so there is no domain to run").End();
+                ShutDown(log, acpi);
             }
-            else
-            {
-                CommandLine.SplitModuleString(info.Modules[0].CommandLine, out byte[] name, out byte[] arguments);
-                log.Error().Text("dom0 kernel \"").Text(name).Text("\" was given, but this build cannot run domains yet").End();
-            }
-            ShutDown(log, acpi);
+            Host host = DomainZero.CreateHost(log, memory, s_frames, map, acpi, options);
+            if (host == null)
+                ShutDown(log, acpi);
+            Vcpu vcpu = DomainZero.Build(host, info, options);
+            if (vcpu == null)
+                ShutDown(log, acpi);
+            GuestExecution.Run(vcpu, log, !options.NoReboot);
         }
 
         private static void ReserveModule(LogWriter log, MemoryMap map, BootModule module, int index)

@@ -18,6 +18,7 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_read_cr2"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr2();
         [RuntimeImport("cpu_read_cr3"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr3();
         [RuntimeImport("cpu_read_cr4"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr4();
+        [RuntimeImport("cpu_write_cr0"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr0(ulong value);
         [RuntimeImport("cpu_write_cr3"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr3(ulong value);
         [RuntimeImport("cpu_write_cr4"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr4(ulong value);
 
@@ -44,6 +45,8 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_read_qword"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadQword(ulong address);
         [RuntimeImport("cpu_triple_fault"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void TripleFault();
 
+        [RuntimeImport("cpu_set_guest_entry_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestEntryStack(ulong top);
+        [RuntimeImport("cpu_enter_guest"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void EnterGuest(void* frame);
         [RuntimeImport("hv_image_layout"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetImageLayout(ImageLayout* layout);
         [RuntimeImport("hv_trap_stub_table"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* TrapStubTable();
 

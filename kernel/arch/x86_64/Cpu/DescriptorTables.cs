@@ -27,6 +27,8 @@ namespace Hypervisor.Arch.X86_64
         public static ulong GdtBase { get; private set; }
         public static ulong IdtBase { get; private set; }
         public static ulong TssBase { get; private set; }
+        /// <summary>Top of the stack that entries from guests (traps, interrupts, SYSCALL) use.</summary>
+        public static ulong GuestEntryStackTop { get; private set; }
 
         // Returns false when frames for the tables or stacks cannot be allocated.
         public static bool Load(FrameAllocator frames, ulong syscallEntry)
@@ -57,6 +59,8 @@ namespace Hypervisor.Arch.X86_64
                 || !AllocateStack(frames, out ulong machineCheck))
                 return false;
             *(ulong*)(tss + 4) = ring0Stack;                           // RSP0
+            GuestEntryStackTop = ring0Stack;
+            Cpu.SetGuestEntryStack(ring0Stack);
             *(ulong*)(tss + 36 + 8 * (DoubleFaultStack - 1)) = doubleFault;
             *(ulong*)(tss + 36 + 8 * (NmiStack - 1)) = nmi;
             *(ulong*)(tss + 36 + 8 * (MachineCheckStack - 1)) = machineCheck;
@@ -71,7 +75,10 @@ namespace Hypervisor.Arch.X86_64
             for (int vector = 0; vector < 256; vector++)
             {
                 int ist = vector == 8 ? DoubleFaultStack : vector == 2 ? NmiStack : vector == 18 ? MachineCheckStack : 0;
-                SetGate(idt, vector, stubs[vector], ist);
+                // int3 and into may be executed by guest code directly (ring 3), as on Xen; every
+                // other "int n" from a guest raises #GP and is decoded.
+                bool guestCallable = vector == 3 || vector == 4;
+                SetGate(idt, vector, stubs[vector], ist, guestCallable);
             }
 
             byte* pointer = stackalloc byte[10];
@@ -113,11 +120,12 @@ namespace Hypervisor.Arch.X86_64
         private static void SetDescriptor(byte* gdt, ushort selector, ulong value) =>
             *(ulong*)(gdt + (selector & ~7)) = value;
 
-        private static void SetGate(byte* idt, int vector, ulong handler, int ist)
+        private static void SetGate(byte* idt, int vector, ulong handler, int ist, bool guestCallable)
         {
             ulong* gate = (ulong*)(idt + vector * 16);
+            ulong type = guestCallable ? 0xEEUL : 0x8EUL;   // present interrupt gate, DPL 3 or 0
             gate[0] = (handler & 0xFFFF) | ((ulong)HypervisorCs << 16) | ((ulong)(ist & 7) << 32)
-                    | (0x8EUL << 40) | (((handler >> 16) & 0xFFFF) << 48);
+                    | (type << 40) | (((handler >> 16) & 0xFFFF) << 48);
             gate[1] = handler >> 32;
         }
     }

@@ -3,8 +3,9 @@ using Hypervisor.Core.Text;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // Where every interrupt and exception arrives (from asm/traps.asm). Until guests exist, an
-    // exception can only be a hypervisor bug, so it panics; interrupts are the timer's ticks.
+    // Where every interrupt, exception and SYSCALL arrives (from asm/traps.asm). Exceptions and
+    // SYSCALLs from ring 3 belong to the running guest; in ring 0 they are hypervisor bugs and
+    // panic. Interrupts are the timer's ticks.
     internal static unsafe class TrapDispatcher
     {
         private static LogWriter s_log;
@@ -16,6 +17,11 @@ namespace Hypervisor.Arch.X86_64
         private static void OnTrap(TrapFrame* frame)
         {
             ulong vector = frame->Vector;
+            if ((vector < 32 || vector == 256) && (frame->Cs & 3) == 3)
+            {
+                GuestExecution.OnExit(frame);   // a guest's exception or SYSCALL
+                return;
+            }
             if (vector < 32 || vector == 256)
             {
                 Panic.OnTrap(frame);

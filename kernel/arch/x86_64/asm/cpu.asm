@@ -4,7 +4,7 @@ bits 64
 section .text
 
 global cpu_out8, cpu_out16, cpu_out32, cpu_in8, cpu_in16, cpu_in32
-global cpu_read_cr0, cpu_read_cr2, cpu_read_cr3, cpu_read_cr4, cpu_write_cr3, cpu_write_cr4
+global cpu_read_cr0, cpu_read_cr2, cpu_read_cr3, cpu_read_cr4, cpu_write_cr0, cpu_write_cr3, cpu_write_cr4
 global cpu_read_msr, cpu_write_msr, cpu_cpuid, cpu_rdtsc
 global cpu_load_gdt, cpu_load_idt, cpu_load_tr, cpu_invlpg
 global cpu_enable_interrupts, cpu_disable_interrupts, cpu_wait_for_interrupt, cpu_halt, cpu_pause
@@ -42,6 +42,8 @@ cpu_read_cr2:  mov rax, cr2
 cpu_read_cr3:  mov rax, cr3
                ret
 cpu_read_cr4:  mov rax, cr4
+               ret
+cpu_write_cr0: mov cr0, rdi
                ret
 cpu_write_cr3: mov cr3, rdi
                ret

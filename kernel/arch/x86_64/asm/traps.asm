@@ -42,13 +42,17 @@ trap_common:
     push r15
     mov rdi, rsp
     mov rbp, rsp
-    ; The handler is C#, which uses SSE registers freely: keep the interrupted code's.
+    ; The handler is C#, which uses SSE registers freely: keep the interrupted code's. A guest may
+    ; have set CR0.TS (fpu_taskswitch), which would make fxsave fault here: clear it first; the
+    ; way back to the guest sets it again if the guest still wants it.
+    clts
     sub rsp, 512
     and rsp, ~63
     fxsave64 [rsp]
     call hv_trap
     fxrstor64 [rsp]
     mov rsp, rbp
+trap_restore_registers:
     pop r15
     pop r14
     pop r13
@@ -76,17 +80,47 @@ trap_stub_table:
 %assign vector vector + 1
 %endrep
 
-; SYSCALL lands here (LSTAR and CSTAR). Until guests run, nothing may execute SYSCALL, so the
-; entry turns it into pseudo-vector 256 on the current stack and the trap path reports it.
-global syscall_entry
+; SYSCALL from a guest (LSTAR and CSTAR). SYSCALL leaves RSP as the guest's and switches nothing
+; else, so the entry saves the guest stack pointer, moves to the hypervisor stack for guest entries
+; (the TSS's RSP0, so traps and syscalls build the same frame in the same place) and makes the
+; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
+; IF) until the frame is complete. One CPU runs guests for now, so one scratch slot suffices.
+global syscall_entry, cpu_set_guest_entry_stack, cpu_enter_guest
 section .text
 syscall_entry:
-    mov rax, rsp
-    push qword 0xe010                 ; ss
-    push rax                          ; rsp
+    mov [rel syscall_guest_rsp], rsp
+    mov rsp, [rel guest_entry_stack_top]
+    push qword 0xe02b                 ; ss: the flat ring-3 data selector the guest runs with
+    push qword [rel syscall_guest_rsp]
     push r11                          ; rflags, as SYSCALL saved them
-    push qword 0xe008                 ; cs
+    push qword 0xe033                 ; cs: flat ring-3 64-bit code
     push rcx                          ; rip after the SYSCALL
     push qword 0                      ; error code
-    push qword 256                    ; pseudo-vector
+    push qword 256                    ; pseudo-vector for SYSCALL
     jmp trap_common
+
+; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0).
+cpu_set_guest_entry_stack:
+    mov [rel guest_entry_stack_top], rdi
+    ret
+
+; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest. The frame is at the top of
+; the guest-entry stack; the guest starts with a clean FPU/SSE state, not the hypervisor's.
+cpu_enter_guest:
+    fxrstor64 [rel initial_fpu_state]
+    mov rsp, rdi
+    jmp trap_restore_registers
+
+section .data
+align 64
+initial_fpu_state:
+    dw 0x037F                         ; FCW: all x87 exceptions masked, extended precision
+    times 22 db 0
+    dd 0x1F80                         ; MXCSR: all SSE exceptions masked
+    dd 0xFFFF                         ; MXCSR mask
+    times 512 - 32 db 0
+
+section .bss
+align 8
+syscall_guest_rsp: resq 1
+guest_entry_stack_top: resq 1

@@ -131,7 +131,6 @@ namespace Hypervisor.Core.Memory
             }
 
             memory.Write64(address, adjusted);
-            DropEntryReferences(level, old);
             return 0;
         }
     }

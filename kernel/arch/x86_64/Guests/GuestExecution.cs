@@ -1,0 +1,79 @@
+using Hypervisor.Core;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Text;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // Runs a vCPU in ring 3 and takes it back on every exit. Entries from a guest build their frame
+    // at the top of the guest-entry stack (TSS RSP0); the frame is copied into the vCPU's registers
+    // for the core to work on and copied back before the iretq, after the core's changes of mode
+    // (page-table base, GS base) and of CR0.TS have been applied to the CPU.
+    internal static unsafe class GuestExecution
+    {
+        private static Vcpu s_current;
+        private static LogWriter s_log;
+        private static bool s_rebootOnRequest;
+
+        public static void Run(Vcpu vcpu, LogWriter log, bool rebootOnRequest)
+        {
+            s_current = vcpu;
+            s_log = log;
+            s_rebootOnRequest = rebootOnRequest;
+            vcpu.Domain.State = DomainState.Running;
+            GuestRegisters* frame = FrameAtStackTop();
+            if (!Resume(vcpu, frame))
+                Stop(vcpu.Domain);
+            Cpu.EnterGuest(frame);
+        }
+
+        // From TrapDispatcher, for every exit that is not an interrupt.
+        public static void OnExit(TrapFrame* trapFrame)
+        {
+            GuestRegisters* frame = (GuestRegisters*)trapFrame;
+            Vcpu vcpu = s_current;
+            vcpu.Registers = *frame;
+            ulong cr2 = frame->Vector == 14 ? Cpu.ReadCr2() : 0;
+            GuestTrapHandler.Handle(vcpu, cr2);
+            if (!vcpu.Domain.IsAlive || !Resume(vcpu, frame))
+                Stop(vcpu.Domain);
+        }
+
+        // Loads what the core decided into the CPU and the frame; false when the registers cannot be
+        // resumed (the domain has then been crashed).
+        private static bool Resume(Vcpu vcpu, GuestRegisters* frame)
+        {
+            if (!ResumableState.Check(vcpu))
+                return false;
+            ulong cr3 = GuestMode.CurrentTableFrame(vcpu) << 12;
+            if ((Cpu.ReadCr3() & ~0xFFFUL) != cr3)
+                Cpu.WriteCr3(cr3);
+            ulong gsBase = GuestMode.CurrentGsBase(vcpu);
+            if (Cpu.ReadMsr(Cpu.MsrGsBase) != gsBase)
+                Cpu.WriteMsr(Cpu.MsrGsBase, gsBase);
+            if (Cpu.ReadMsr(Cpu.MsrFsBase) != vcpu.FsBase)
+                Cpu.WriteMsr(Cpu.MsrFsBase, vcpu.FsBase);
+            if (vcpu.TaskSwitched)
+                Cpu.WriteCr0(Cpu.ReadCr0() | TaskSwitchedFlag);
+            *frame = vcpu.Registers;
+            return true;
+        }
+
+        private const ulong TaskSwitchedFlag = 1UL << 3;
+
+        private static GuestRegisters* FrameAtStackTop() =>
+            (GuestRegisters*)(DescriptorTables.GuestEntryStackTop - (ulong)sizeof(GuestRegisters));
+
+        // The only domain has stopped: report, then power off or reboot the machine.
+        private static void Stop(Domain domain)
+        {
+            bool reboot = domain.State == DomainState.ShutDown && domain.ShutdownReason == (int)Hypervisor.Abi.ShutdownReason.Reboot && s_rebootOnRequest;
+            s_log.Info().Text("dom0 has stopped; ").Text(reboot ? "rebooting" : "powering off").Text(".").End();
+            s_log.Sink.Flush();
+            if (reboot)
+                domain.Host.Platform.Reboot();
+            domain.Host.Platform.PowerOff();
+            s_log.Error().Text("power-off did not happen (no ACPI S5 support found); the CPU is halted instead").End();
+            Cpu.HaltForever();
+        }
+    }
+}

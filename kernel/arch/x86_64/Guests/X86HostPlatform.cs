@@ -1,0 +1,45 @@
+using Hypervisor.Core;
+using Hypervisor.Core.Acpi;
+using Hypervisor.Core.Boot;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // The core's HostPlatform on this CPU: each operation is one instruction or a short sequence.
+    internal sealed unsafe class X86HostPlatform : HostPlatform
+    {
+        private readonly AcpiTables acpi;
+        private readonly RebootMethod rebootMethod;
+
+        public X86HostPlatform(AcpiTables acpi, RebootMethod rebootMethod)
+        {
+            this.acpi = acpi;
+            this.rebootMethod = rebootMethod;
+        }
+
+        public override void FlushTlb() => Cpu.WriteCr3(Cpu.ReadCr3());
+        public override void InvalidatePage(ulong virtualAddress) => Cpu.InvalidatePage(virtualAddress);
+
+        public override void Cpuid(uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx)
+        {
+            uint* registers = stackalloc uint[4];
+            Cpu.CpuId(leaf, subleaf, registers);
+            eax = registers[0];
+            ebx = registers[1];
+            ecx = registers[2];
+            edx = registers[3];
+        }
+
+        public override ulong ReadTimeStampCounter() => Cpu.ReadTsc();
+        public override ulong TimeStampFrequency => LocalApic.TscFrequencyHz;
+
+        public override byte InByte(ushort port) => Cpu.In8(port);
+        public override ushort InWord(ushort port) => Cpu.In16(port);
+        public override uint InDword(ushort port) => Cpu.In32(port);
+        public override void OutByte(ushort port, byte value) => Cpu.Out8(port, value);
+        public override void OutWord(ushort port, ushort value) => Cpu.Out16(port, value);
+        public override void OutDword(ushort port, uint value) => Cpu.Out32(port, value);
+
+        public override void PowerOff() => PowerControl.TryPowerOff(acpi);
+        public override void Reboot() => PowerControl.Reset(acpi, rebootMethod);
+    }
+}

@@ -1,0 +1,232 @@
+using System;
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Core.DomainBuilding
+{
+    /// <summary>
+    /// Builds a 64-bit PV domain from a kernel image in memory, as Xen's PV domain builder does: gives
+    /// it its pages, loads the kernel's segments, the initrd and the P2M list, writes start_info and
+    /// the hypercall page, builds bootstrap page tables that map the bootstrap region (themselves
+    /// read-only) and pins them through the frame table, which checks every entry like any guest
+    /// update. The first vCPU starts at the kernel's entry with RSI = start_info and RSP at the top
+    /// of the bootstrap stack.
+    /// </summary>
+    public sealed class PvDomainBuilder
+    {
+        private const ulong PageSize = 4096;
+        private const ulong TableFlags = PageTableEntry.Present | PageTableEntry.Writable | PageTableEntry.User | PageTableEntry.Accessed;
+        private const ulong DataFlags = TableFlags | PageTableEntry.Dirty;
+        private const ulong ReadOnlyFlags = PageTableEntry.Present | PageTableEntry.User | PageTableEntry.Accessed;
+
+        public BuildProblem Problem;
+        /// <summary>The number the problem refers to (pages needed, the frame table's errno).</summary>
+        public ulong ProblemValue;
+        public KernelImage Kernel;
+        public PvLayout Layout;
+        public Domain Domain;
+
+        private Host host;
+        private PhysicalMemory memory;
+        private ulong[] p2m;
+        private ulong nextTable;
+
+        public bool Succeeded => Problem == BuildProblem.None;
+
+        public static PvDomainBuilder Build(Host host, ushort domainId, bool privileged,
+                                            ulong kernelAddress, ulong kernelLength,
+                                            ulong initrdAddress, ulong initrdLength,
+                                            ReadOnlySpan<byte> commandLine, ulong pages)
+        {
+            var builder = new PvDomainBuilder();
+            builder.host = host;
+            builder.memory = host.Memory;
+            builder.Kernel = KernelImage.Inspect(host.Memory, kernelAddress, kernelLength);
+            if (!builder.Kernel.IsValid)
+                return builder.Fail(BuildProblem.BadKernelImage, 0);
+            if (!PvLayout.TryCompute(builder.Kernel, initrdLength, !privileged, pages, out builder.Layout, out ulong needed))
+                return builder.Fail(BuildProblem.MemoryTooSmall, needed);
+            PvLayout layout = builder.Layout;
+            if (layout.MappedEnd <= layout.VirtBase
+                || (layout.VirtBase < AddressSpaceLayout.HypervisorVirtEnd && layout.MappedEnd > AddressSpaceLayout.HypervisorVirtStart)
+                || !Canonical.IsCanonical(layout.MappedEnd - 1))
+                return builder.Fail(BuildProblem.LayoutOutOfRange, layout.MappedEnd);
+
+            var domain = new Domain(host, domainId, privileged, 1);
+            builder.Domain = domain;
+            if (!builder.AllocatePages(domain, pages))
+                return builder.Fail(BuildProblem.OutOfMemory, pages);
+            builder.LoadKernel(kernelAddress);
+            builder.LoadInitrd(initrdAddress, initrdLength);
+            builder.WritePhysToMachineList();
+            builder.WriteStartInfo(commandLine, initrdLength);
+            if (builder.Kernel.HypercallPage != 0)
+                HypercallPage.Write(builder.memory, builder.MachineAddressOf(builder.Kernel.HypercallPage));
+            ulong l4 = builder.WritePageTables();
+            int rc = host.FrameTable.Pin(domainId, l4 >> FrameAllocator.FrameShift, 4);
+            if (rc != 0)
+                return builder.Fail(BuildProblem.PageTablesRefused, (ulong)(-rc));
+            builder.PrepareFirstVcpu(l4);
+            return builder;
+        }
+
+        private bool AllocatePages(Domain domain, ulong pages)
+        {
+            if (pages > host.Frames.FreeFrames)
+                return false;
+            p2m = new ulong[(int)pages];
+            for (ulong pfn = 0; pfn < pages; pfn++)
+            {
+                if (!host.Frames.TryAllocate(out ulong address))
+                    return false;
+                memory.Fill(address, PageSize, 0);
+                ulong mfn = address >> FrameAllocator.FrameShift;
+                host.FrameTable.Assign(mfn, domain.Id);
+                host.MachineToPhys.Set(mfn, pfn);
+                p2m[(int)pfn] = mfn;
+            }
+            if (!host.Frames.TryAllocate(out ulong sharedInfo))
+                return false;
+            memory.Fill(sharedInfo, PageSize, 0);
+            host.FrameTable.Assign(sharedInfo >> FrameAllocator.FrameShift, domain.Id);
+            domain.SharedInfoAddress = sharedInfo;
+            domain.PhysToMachine = p2m;
+            domain.TotalPages = pages;
+            domain.MaxPages = pages;
+            return true;
+        }
+
+        private ulong MachineAddressOf(ulong virtualAddress)
+        {
+            return (p2m[(int)Layout.FrameOf(virtualAddress)] << FrameAllocator.FrameShift) | (virtualAddress & (PageSize - 1));
+        }
+
+        /// <summary>Copies [source, source + length) of physical memory to guest virtual memory of the
+        /// bootstrap region, page by page through the P2M.</summary>
+        private void CopyToGuest(ulong virtualAddress, ulong source, ulong length)
+        {
+            while (length > 0)
+            {
+                ulong inPage = PageSize - (virtualAddress & (PageSize - 1));
+                ulong chunk = length < inPage ? length : inPage;
+                memory.Copy(MachineAddressOf(virtualAddress), source, chunk);
+                virtualAddress += chunk;
+                source += chunk;
+                length -= chunk;
+            }
+        }
+
+        private void LoadKernel(ulong kernelAddress)
+        {
+            for (int i = 0; i < Kernel.SegmentCount; i++)
+            {
+                LoadSegment segment = Kernel.Segments[i];
+                CopyToGuest(segment.VirtualStart, kernelAddress + segment.FileOffset, segment.FileSize);
+            }
+        }
+
+        private void LoadInitrd(ulong address, ulong length)
+        {
+            if (length == 0)
+                return;
+            if (!Layout.InitrdUnmapped)
+            {
+                CopyToGuest(Layout.InitrdStart, address, length);
+                return;
+            }
+            for (ulong done = 0; done < length; done += PageSize)
+            {
+                ulong chunk = length - done < PageSize ? length - done : PageSize;
+                memory.Copy(p2m[(int)(Layout.InitrdStart + done / PageSize)] << FrameAllocator.FrameShift, address + done, chunk);
+            }
+        }
+
+        private void WritePhysToMachineList()
+        {
+            for (ulong pfn = 0; pfn < (ulong)p2m.Length; pfn++)
+                memory.Write64(MachineAddressOf(Layout.P2mStart + pfn * 8), p2m[(int)pfn]);
+        }
+
+        private unsafe void WriteStartInfo(ReadOnlySpan<byte> commandLine, ulong initrdLength)
+        {
+            StartInfo info = default;
+            string magic = StartInfo.Magic64;
+            for (int i = 0; i < magic.Length; i++)
+                info.Magic[i] = (byte)magic[i];
+            info.NrPages = (ulong)p2m.Length;
+            info.SharedInfo = Domain.SharedInfoAddress;
+            info.Flags = Domain.IsPrivileged ? StartInfoFlags.Privileged | StartInfoFlags.InitDomain : 0;
+            if (Layout.InitrdUnmapped)
+                info.Flags |= StartInfoFlags.ModStartPfn;
+            info.PtBase = Layout.PageTablesStart;
+            info.NrPtFrames = Layout.PageTableFrames;
+            info.MfnList = Layout.P2mStart;
+            info.ModStart = initrdLength != 0 ? Layout.InitrdStart : 0;
+            info.ModLen = initrdLength;
+            int length = commandLine.Length < StartInfo.CmdLineLength - 1 ? commandLine.Length : StartInfo.CmdLineLength - 1;
+            for (int i = 0; i < length; i++)
+                info.CmdLine[i] = commandLine[i];
+            memory.WriteBytes(MachineAddressOf(Layout.StartInfoStart), new ReadOnlySpan<byte>(&info, sizeof(StartInfo)));
+        }
+
+        /// <summary>Maps [VirtBase, MappedEnd) to pfns 0.. in order, page tables read-only, using the
+        /// table frames of the layout in order; returns the L4's machine address.</summary>
+        private ulong WritePageTables()
+        {
+            nextTable = Layout.PageTablesStart;
+            ulong l4 = TakeTable();
+            ulong tablesStart = Layout.PageTablesStart, tablesEnd = Layout.PageTablesEnd;
+            for (ulong va = Layout.VirtBase; va < Layout.MappedEnd; va += PageSize)
+            {
+                ulong l3 = NextLevel(l4, (va >> 39) & 511);
+                ulong l2 = NextLevel(l3, (va >> 30) & 511);
+                ulong l1 = NextLevel(l2, (va >> 21) & 511);
+                ulong flags = va >= tablesStart && va < tablesEnd ? ReadOnlyFlags : DataFlags;
+                memory.Write64(l1 + ((va >> 12) & 511) * 8, (p2m[(int)Layout.FrameOf(va)] << FrameAllocator.FrameShift) | flags);
+            }
+            return l4;
+        }
+
+        private ulong NextLevel(ulong table, ulong index)
+        {
+            ulong slot = table + index * 8;
+            ulong entry = memory.Read64(slot);
+            if ((entry & PageTableEntry.Present) != 0)
+                return entry & PageTableEntry.AddressMask;
+            ulong next = TakeTable();
+            memory.Write64(slot, next | TableFlags);
+            return next;
+        }
+
+        private ulong TakeTable()
+        {
+            ulong machine = MachineAddressOf(nextTable);
+            nextTable += PageSize;
+            return machine;
+        }
+
+        private void PrepareFirstVcpu(ulong l4)
+        {
+            Vcpu vcpu = Domain.Vcpus[0];
+            vcpu.KernelTableFrame = l4 >> FrameAllocator.FrameShift;
+            vcpu.InKernelMode = true;
+            vcpu.VcpuInfoAddress = Domain.SharedInfoAddress;     // vcpu_info[0] opens shared_info
+            VcpuInfoAccess.SetUpcallMask(vcpu, 1);                // events start masked, as under Xen
+            vcpu.Registers.Rip = Kernel.Entry;
+            vcpu.Registers.Rsp = Layout.StackEnd;
+            vcpu.Registers.Rsi = Layout.StartInfoStart;
+            vcpu.Registers.Cs = FlatSelector.KernelCs;
+            vcpu.Registers.Ss = FlatSelector.Ring3Ss64;
+            vcpu.Registers.Rflags = GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag;
+            Domain.HasIoPortAccess = Domain.IsPrivileged;
+        }
+
+        private PvDomainBuilder Fail(BuildProblem problem, ulong value)
+        {
+            Problem = problem;
+            ProblemValue = value;
+            return this;
+        }
+    }
+}
