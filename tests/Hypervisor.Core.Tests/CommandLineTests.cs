@@ -195,6 +195,18 @@ namespace Hypervisor.Core.Tests
         }
 
         [Theory]
+        [InlineData("", false)]
+        [InlineData("dom0_crash_reboot", true)]
+        [InlineData("dom0_crash_reboot=1", true)]
+        [InlineData("dom0_crash_reboot=off", false)]
+        public void Dom0CrashReboot_DefaultsToPowerOff(string line, bool expected)
+        {
+            var (o, w) = Parse(line);
+            Assert.Equal(0, w.Count);
+            Assert.Equal(expected, o.RebootOnDom0Crash);
+        }
+
+        [Theory]
         [InlineData("reboot=acpi", RebootMethod.Acpi)]
         [InlineData("reboot=kbd", RebootMethod.Keyboard)]
         [InlineData("reboot=k", RebootMethod.Keyboard)]

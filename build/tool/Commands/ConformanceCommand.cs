@@ -29,7 +29,7 @@ namespace Hypervisor.Tool.Commands
         public const string SuitePrefix = "conformance-";
         private static readonly HashSet<string> ValueOptions = new HashSet<string> { "--suite", "--on", "--timeout", "--image-dir", "--dom0-mem" };
 
-        private sealed class Run
+        private sealed class SuiteRun
         {
             public string Suite;
             public GuestHost Host;
@@ -118,13 +118,13 @@ namespace Hypervisor.Tool.Commands
                 }
             }
 
-            var runs = new List<Run>();
+            var runs = new List<SuiteRun>();
             var hypervisors = new Dictionary<GuestHost, string>();
             foreach (var kernel in kernels)
             {
                 foreach (GuestHost host in hosts)
                 {
-                    var run = new Run { Suite = kernel.Name, Host = host };
+                    var run = new SuiteRun { Suite = kernel.Name, Host = host };
                     runs.Add(run);
                     if (!hypervisors.TryGetValue(host, out string hypervisor))
                     {
@@ -189,7 +189,7 @@ namespace Hypervisor.Tool.Commands
             return suites;
         }
 
-        private static void Judge(Run run, Divergences divergences)
+        private static void Judge(SuiteRun run, Divergences divergences)
         {
             GuestRunResult r = run.Result;
             int failed = r.Failed;
@@ -207,7 +207,7 @@ namespace Hypervisor.Tool.Commands
             run.EffectiveFailed = Math.Max(0, failed);
         }
 
-        private static void Report(Run run, bool verbose)
+        private static void Report(SuiteRun run, bool verbose)
         {
             GuestRunResult r = run.Result;
             foreach (TestResult t in r.Tests)
@@ -233,10 +233,10 @@ namespace Hypervisor.Tool.Commands
             }
         }
 
-        private static string Table(List<Run> runs)
+        private static string Table(List<SuiteRun> runs)
         {
             var rows = new List<string[]> { new[] { "suite", "on", "passed", "failed", "skipped", "time", "result" } };
-            foreach (Run run in runs)
+            foreach (SuiteRun run in runs)
             {
                 GuestRunResult r = run.Result;
                 string result;

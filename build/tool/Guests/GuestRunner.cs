@@ -142,7 +142,7 @@ namespace Hypervisor.Tool.Guests
             else if (domainEnd != null)
             {
                 end = GuestRunEnd.Shutdown;
-                reason = "dom0 " + domainEnd + " without a summary";
+                reason = "dom0 " + domainEnd;
             }
             else if (host == GuestHost.Ours && hvError != null)
             {

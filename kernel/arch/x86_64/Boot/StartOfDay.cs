@@ -125,7 +125,7 @@ namespace Hypervisor.Arch.X86_64
             Vcpu vcpu = DomainZero.Build(host, info, options);
             if (vcpu == null)
                 ShutDown(log, acpi);
-            GuestExecution.Run(vcpu, log, !options.NoReboot);
+            GuestExecution.Run(vcpu, log, options);
         }
 
         private static void ReserveModule(LogWriter log, MemoryMap map, BootModule module, int index)

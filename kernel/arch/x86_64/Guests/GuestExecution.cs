@@ -1,4 +1,5 @@
 using Hypervisor.Core;
+using Hypervisor.Core.Boot;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Text;
 
@@ -12,13 +13,13 @@ namespace Hypervisor.Arch.X86_64
     {
         private static Vcpu s_current;
         private static LogWriter s_log;
-        private static bool s_rebootOnRequest;
+        private static HypervisorOptions s_options;
 
-        public static void Run(Vcpu vcpu, LogWriter log, bool rebootOnRequest)
+        public static void Run(Vcpu vcpu, LogWriter log, HypervisorOptions options)
         {
             s_current = vcpu;
             s_log = log;
-            s_rebootOnRequest = rebootOnRequest;
+            s_options = options;
             vcpu.Domain.State = DomainState.Running;
             GuestRegisters* frame = FrameAtStackTop();
             if (!Resume(vcpu, frame))
@@ -66,7 +67,10 @@ namespace Hypervisor.Arch.X86_64
         // The only domain has stopped: report, then power off or reboot the machine.
         private static void Stop(Domain domain)
         {
-            bool reboot = domain.State == DomainState.ShutDown && domain.ShutdownReason == (int)Hypervisor.Abi.ShutdownReason.Reboot && s_rebootOnRequest;
+            // A reboot request reboots unless noreboot; a crash powers off unless dom0_crash_reboot.
+            bool reboot = domain.State == DomainState.ShutDown
+                ? domain.ShutdownReason == (int)Hypervisor.Abi.ShutdownReason.Reboot && !s_options.NoReboot
+                : s_options.RebootOnDom0Crash;
             s_log.Info().Text("dom0 has stopped; ").Text(reboot ? "rebooting" : "powering off").Text(".").End();
             s_log.Sink.Flush();
             if (reboot)

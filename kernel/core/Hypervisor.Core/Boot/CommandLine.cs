@@ -276,6 +276,14 @@ namespace Hypervisor.Core.Boot
                     options.NoReboot = flag;
                 }
             }
+            else if (NameIs(name, "dom0_crash_reboot"))
+            {
+                bool flag;
+                if (TryBoolean(token, hasValue, value, true, warnings, out flag))
+                {
+                    options.RebootOnDom0Crash = flag;
+                }
+            }
             else if (IsNegated(name))
             {
                 ApplyNegated(token, name.Slice(3), hasValue, options, warnings);

@@ -60,6 +60,10 @@ namespace Hypervisor.Core.Boot
         /// <summary><c>reboot=acpi|kbd|triple</c>; default acpi.</summary>
         public RebootMethod Reboot { get; set; }
 
+        /// <summary>dom0_crash_reboot: reset the machine when dom0 crashes (default: power off, so the
+        /// crash report stays on the console).</summary>
+        public bool RebootOnDom0Crash { get; set; }
+
         /// <summary><c>test_fault=ud|pf|gp|de|none</c>; default none.</summary>
         public TestFault TestFault { get; set; }
     }

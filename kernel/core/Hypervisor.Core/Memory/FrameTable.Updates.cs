@@ -131,6 +131,7 @@ namespace Hypervisor.Core.Memory
             }
 
             memory.Write64(address, adjusted);
+            DropEntryReferences(level, old);
             return 0;
         }
     }
