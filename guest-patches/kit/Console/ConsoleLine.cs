@@ -14,6 +14,7 @@ namespace Hypervisor.Guest
         public ConsoleLine Signed(long value) { GuestConsole.WriteSigned(value); return this; }
         public ConsoleLine Hex(ulong value) { GuestConsole.WriteHex(value); return this; }
         public ConsoleLine Hex(ulong value, int digits) { GuestConsole.WriteHex(value, digits); return this; }
+        public ConsoleLine HexDigits(ulong value, int digits) { GuestConsole.WriteHexDigits(value, digits); return this; }
         public ConsoleLine Result(long result) { GuestConsole.WriteResult(result); return this; }
 
         /// <summary>A quoted string of bytes, e.g. a command line.</summary>

@@ -95,6 +95,12 @@ namespace Hypervisor.Guest
         {
             Append((byte)'0');
             Append((byte)'x');
+            WriteHexDigits(value, digits);
+        }
+
+        /// <summary>Exactly <paramref name="digits"/> hexadecimal digits, no prefix (bytes of a dump).</summary>
+        public static void WriteHexDigits(ulong value, int digits)
+        {
             for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
             {
                 uint nibble = (uint)(value >> shift) & 0xF;

@@ -23,6 +23,7 @@ namespace Hypervisor.Arch.X86_64
             var host = new Host(memory, frames, log, new X86HostPlatform(acpi, options.Reboot));
             ulong frameCount = map.HighestUsableAddress / FrameSize;
             host.FrameTable = new FrameTable(memory, frameCount);
+            host.FrameTable.AssignIoFrames(map);
             ulong m2pFrames = (frameCount * 8 + FrameSize - 1) / FrameSize;
             if (!frames.TryAllocateContiguous(m2pFrames, 512, out ulong m2pBase)
                 && !frames.TryAllocateContiguous(m2pFrames, 1, out m2pBase))

@@ -64,7 +64,10 @@ namespace Hypervisor.Core.DomainBuilding
             if (builder.Kernel.HypercallPage != 0)
                 HypercallPage.Write(builder.memory, builder.MachineAddressOf(builder.Kernel.HypercallPage));
             ulong l4 = builder.WritePageTables();
+            // The L4 is pinned (as Xen's builder does) and also held as vCPU 0's base pointer.
             int rc = host.FrameTable.Pin(domainId, l4 >> FrameAllocator.FrameShift, 4);
+            if (rc == 0)
+                rc = host.FrameTable.GetPageAndType(l4 >> FrameAllocator.FrameShift, PageType.L4, domainId);
             if (rc != 0)
                 return builder.Fail(BuildProblem.PageTablesRefused, (ulong)(-rc));
             builder.PrepareFirstVcpu(l4);

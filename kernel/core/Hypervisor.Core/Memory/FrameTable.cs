@@ -90,7 +90,7 @@ namespace Hypervisor.Core.Memory
             get { return accountingErrors; }
         }
 
-        // ---- Queries (out-of-range frames read as free and untyped) ----
+        // ---- Queries (frames beyond the table read as I/O memory: untyped, unreferenced) ----
 
         public ushort OwnerOf(ulong mfn)
         {
