@@ -17,9 +17,33 @@ namespace Hypervisor.Guest
             GuestConsole.Line().Text("start_info: command line ").Quoted(start->CmdLine, Ascii.Length(start->CmdLine, StartInfo.CmdLineLength)).End();
             GuestConsole.Line().Text("start_info: page tables at ").Hex(start->PtBase).Text(" (").Dec(start->NrPtFrames)
                 .Text(" frames), P2M list at ").Hex(start->MfnList).Text(", shared info at machine address ").Hex(start->SharedInfo).End();
+            FailOnRequest();
             GuestConsole.Line().Text("Goodbye: powering off.").End();
             return ShutdownReason.Poweroff;
         }
+
+        /// <summary>"fail=check" ends in a failed runtime check (the kit's fail-fast path), "fail=trap" in an
+        /// invalid opcode (the kit's fatal-trap report): both shut the domain down as crashed.</summary>
+        private static void FailOnRequest()
+        {
+            if (!KernelCommandLine.TryGetValue("fail", out byte* value, out int length))
+                return;
+            if (Ascii.Equals(value, length, "check"))
+            {
+                GuestConsole.Line().Text("Failing on request: an array index out of range.").End();
+                int[] numbers = new int[2];
+                int index = length;   // 5: out of range
+                numbers[index] = 1;
+            }
+            else if (Ascii.Equals(value, length, "trap"))
+            {
+                GuestConsole.Line().Text("Failing on request: an invalid opcode.").End();
+                InvalidOpcode();
+            }
+        }
+
+        [System.Runtime.RuntimeImport("kit_invalid_opcode"), System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall)]
+        private static extern void InvalidOpcode();
 
         private static string Flags(uint flags)
         {

@@ -20,8 +20,8 @@ namespace Hypervisor.Tool.Commands
     public static class ConformanceCommand
     {
         public const string Usage =
-            "hv-tool conformance [--suite S]... [--on ours|xen|both] [--timeout S] [--verbose] [--image-dir DIR]\n" +
-            "                    [--guest PATH [guest args...]]\n" +
+            "hv-tool conformance [--suite S]... [--on ours|xen|both] [--timeout S] [--dom0-mem SIZE] [--verbose]\n" +
+            "                    [--image-dir DIR] [--guest PATH [guest args...]]\n" +
             "  runs the suites in tests/conformance (built in out/guests) as dom0, default on both hypervisors\n" +
             "  --guest PATH    run one PV kernel instead (its remaining words are its command line)\n" +
             "  --verbose       print every serial line as it arrives";
@@ -61,7 +61,7 @@ namespace Hypervisor.Tool.Commands
             while ((s = args.Value("--suite")) != null)
                 suites.Add(s);
             string on = args.Value("--on", "both");
-            double timeout = args.Seconds("--timeout", 180);
+            double timeout = args.Seconds("--timeout", 120);
             string imageDir = args.Value("--image-dir");
             string dom0Memory = args.Value("--dom0-mem", "64M");
             bool verbose = args.Flag("--verbose");

@@ -30,7 +30,9 @@ namespace Hypervisor.Tool.Guests
         public static readonly Regex XenLine = new Regex(@"^\(XEN\) ", RegexOptions.CultureInvariant);
         public static readonly Regex XenError = new Regex(@"^\(XEN\) .*(ERROR|[Ee]rror|[Ff]ailed|[Cc]ould not|crashed|[Ii]nvalid)", RegexOptions.CultureInvariant);
 
-        // Our hypervisor.
+        // Our hypervisor. It prefixes a domain's console lines with "(dN) ", as Xen does for domUs.
+        public static readonly Regex DomainPrefix = new Regex(@"^\(d\d+\) ", RegexOptions.CultureInvariant);
+        public static readonly Regex HvDomainEnd = new Regex(@"^\(HV\) .*[Dd]omain 0 shut down: (\S+)", RegexOptions.CultureInvariant);
         public static readonly Regex HvError = new Regex(@"^\(HV\) Error: (.*)$", RegexOptions.CultureInvariant);
         public static readonly Regex HvPanic = new Regex(@"^\(HV\) PANIC: (.*)$", RegexOptions.CultureInvariant);
         public static readonly Regex HvLine = new Regex(@"^\(HV\) ", RegexOptions.CultureInvariant);
@@ -42,15 +44,37 @@ namespace Hypervisor.Tool.Guests
         public static bool IsXenEnd(string text)
             => XenDom0Halted.IsMatch(text) || XenDom0Crashed.IsMatch(text) || XenDom0Shutdown.IsMatch(text) || XenPanic.IsMatch(text);
 
+        /// <summary>A guest's line without the "(dN) " prefix a hypervisor may have put in front of it.</summary>
+        public static string GuestText(string text)
+        {
+            Match m = DomainPrefix.Match(text);
+            return m.Success ? text.Substring(m.Length) : text;
+        }
+
+        /// <summary>How our hypervisor says dom0 ended ("poweroff", "crash", ...), or null.</summary>
+        public static string OursDomainEnd(string text)
+        {
+            Match m = HvDomainEnd.Match(text);
+            if (!m.Success)
+                return null;
+            switch (m.Groups[1].Value.TrimEnd('.', ','))
+            {
+                case "poweroff": return "powered off";
+                case "crash": return "crashed";
+                case "reboot": return "shut down (reboot)";
+                default: return "shut down (" + m.Groups[1].Value + ")";
+            }
+        }
+
         public static TestResult ParseTest(string text)
         {
-            Match m = TestLine.Match(text);
+            Match m = TestLine.Match(GuestText(text));
             return m.Success ? new TestResult(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value, m.Groups[4].Value) : null;
         }
 
         public static bool TryParseSummary(string text, out int passed, out int failed, out int skipped)
         {
-            Match m = Summary.Match(text);
+            Match m = Summary.Match(GuestText(text));
             passed = failed = skipped = 0;
             if (!m.Success)
                 return false;

@@ -43,7 +43,7 @@ namespace Hypervisor.Tool.Guests
             if (HypervisorCommandLine != null)
                 return HypervisorCommandLine;
             return Host == GuestHost.Xen
-                ? $"console=com1 com1=115200,8n1 dom0_mem={Dom0Memory} dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+                ? Reference.XenReference.CommandLine(Dom0Memory)
                 : $"console=com1 dom0_mem={Dom0Memory}";
         }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Threading;
 using Hypervisor.Tool.Machines;
 
@@ -8,14 +7,18 @@ namespace Hypervisor.Tool.Guests
 {
     /// <summary>
     /// Boots a PV guest as dom0 of Xen or of our hypervisor in QEMU and decides when the run is over:
-    /// the emulator exits (our hypervisor powers the machine off), Xen reports that dom0 halted, crashed
-    /// or shut down, Xen panics, or the timeout passes. After a guest's summary line the hypervisor gets
+    /// the emulator exits (our hypervisor powers the machine off), the hypervisor reports that dom0
+    /// halted, crashed or shut down (Xen's "Hardware Dom0 ..." lines, our "domain 0 shut down"), Xen
+    /// panics, or the timeout passes. After a guest's summary line the hypervisor gets
     /// a short grace to report the shutdown. Xen does not power off after dom0: QEMU is stopped here.
     /// </summary>
     public static class GuestRunner
     {
         /// <summary>How long to keep reading after Xen's end line (its last words, a register dump).</summary>
         private static readonly TimeSpan AfterEndLine = TimeSpan.FromSeconds(1);
+
+        /// <summary>Our hypervisor powers the machine off after dom0 ends; if it does not, stop waiting after this.</summary>
+        private static readonly TimeSpan AfterOursEndLine = TimeSpan.FromSeconds(5);
         private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
         public static GuestRunResult Run(GuestRunOptions options)
@@ -29,9 +32,10 @@ namespace Hypervisor.Tool.Guests
             {
                 lock (gate)
                 {
-                    if (options.Host == GuestHost.Xen && endLineAt == null && GuestOutput.IsXenEnd(line.Text))
+                    bool endLine = options.Host == GuestHost.Xen ? GuestOutput.IsXenEnd(line.Text) : GuestOutput.OursDomainEnd(line.Text) != null;
+                    if (endLineAt == null && endLine)
                         endLineAt = line.Time;
-                    if (summaryAt == null && GuestOutput.Summary.IsMatch(line.Text))
+                    if (summaryAt == null && GuestOutput.Summary.IsMatch(GuestOutput.GuestText(line.Text)))
                         summaryAt = line.Time;
                 }
                 options.LineReceived?.Invoke(line);
@@ -50,7 +54,7 @@ namespace Hypervisor.Tool.Guests
                     end = endLineAt;
                     summary = summaryAt;
                 }
-                if (end.HasValue && now - end.Value >= AfterEndLine)
+                if (end.HasValue && now - end.Value >= (options.Host == GuestHost.Xen ? AfterEndLine : AfterOursEndLine))
                     break;
                 if (summary.HasValue && now - summary.Value >= options.SummaryGrace)
                     break;
@@ -63,13 +67,18 @@ namespace Hypervisor.Tool.Guests
             }
             TimeSpan elapsed = machine.Elapsed;
             machine.Kill();
-            return Classify(options.Host, machine, timedOut, options.Timeout, elapsed);
+            var finish = new MachineEnd(machine.PoweredOff, machine.ExitCode, timedOut, options.Timeout, elapsed, machine.Transcript());
+            return Classify(options.Host, machine.Lines, finish);
         }
 
+        /// <summary>How the emulator of a run ended, for <see cref="Classify"/>.</summary>
+        public sealed record MachineEnd(bool PoweredOff, int? ExitCode, bool TimedOut, TimeSpan Timeout, TimeSpan Elapsed, string Transcript);
+
         /// <summary>Reads the lines of a finished run and says how it ended.</summary>
-        public static GuestRunResult Classify(GuestHost host, Machine machine, bool timedOut, TimeSpan timeout, TimeSpan elapsed)
+        public static GuestRunResult Classify(GuestHost host, IReadOnlyList<SerialLine> lines, MachineEnd machine)
         {
-            IReadOnlyList<SerialLine> lines = machine.Lines;
+            bool timedOut = machine.TimedOut;
+            TimeSpan timeout = machine.Timeout;
             List<TestResult> tests = GuestOutput.Tests(lines);
             bool hasSummary = false;
             int passed = 0, failed = 0, skipped = 0;
@@ -90,7 +99,10 @@ namespace Hypervisor.Tool.Guests
                     failed = f;
                     skipped = s;
                 }
-                if (GuestOutput.XenDom0Halted.IsMatch(text))
+                string oursEnd = GuestOutput.OursDomainEnd(text);
+                if (oursEnd != null)
+                    domainEnd ??= oursEnd;
+                else if (GuestOutput.XenDom0Halted.IsMatch(text))
                     domainEnd ??= "powered off";
                 else if (GuestOutput.XenDom0Crashed.IsMatch(text))
                     domainEnd ??= "crashed";
@@ -106,10 +118,10 @@ namespace Hypervisor.Tool.Guests
                 var hvPan = GuestOutput.HvPanic.Match(text);
                 if (hvPan.Success)
                     hvPanic ??= hvPan.Groups[1].Value;
-                if (GuestOutput.KitFatal.IsMatch(text))
-                    kitFatal ??= text;
+                if (GuestOutput.KitFatal.IsMatch(GuestOutput.GuestText(text)))
+                    kitFatal ??= GuestOutput.GuestText(text);
                 if (GuestOutput.IsGuestLine(text))
-                    lastGuestLine = text;
+                    lastGuestLine = GuestOutput.GuestText(text);
             }
 
             GuestRunEnd end;
@@ -173,8 +185,8 @@ namespace Hypervisor.Tool.Guests
                 Skipped = skipped,
                 Tests = tests,
                 Lines = lines,
-                Elapsed = elapsed,
-                Transcript = machine.Transcript(),
+                Elapsed = machine.Elapsed,
+                Transcript = machine.Transcript,
                 DomainEnd = domainEnd,
             };
         }

@@ -10,7 +10,7 @@ namespace Hypervisor.Guest
     /// </summary>
     public static unsafe class GuestConsole
     {
-        private const int Capacity = 240;
+        private const int Capacity = 1000;
 
         private struct LineBuffer
         {

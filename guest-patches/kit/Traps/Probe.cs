@@ -23,6 +23,27 @@ namespace Hypervisor.Guest
         [RuntimeImport("kit_breakpoint"), MethodImpl(MethodImplOptions.InternalCall)]
         public static extern void Breakpoint();
 
+        [RuntimeImport("kit_probe_ud2"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong Ud2();
+
+        [RuntimeImport("kit_probe_cli"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong Cli();
+
+        [RuntimeImport("kit_xen_cpuid"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong XenCpuid(uint leaf, uint subleaf, uint* registers);
+
+        /// <summary>Executes ud2; returns the vector it raised (6, #UD), or -1 if nothing happened.</summary>
+        public static int InvalidOpcodeVector() => Vector(Ud2());
+
+        /// <summary>Executes cli; returns the vector it raised, or -1 when the hypervisor let it pass.</summary>
+        public static int CliVector() => Vector(Cli());
+
+        /// <summary>cpuid behind Xen's forced-emulation prefix: EAX, EBX, ECX, EDX into
+        /// <paramref name="registers"/>; returns -1 when it was emulated, else the vector the prefix raised.</summary>
+        public static int ForcedEmulationCpuid(uint leaf, uint subleaf, uint* registers) => Vector(XenCpuid(leaf, subleaf, registers));
+
+        private static int Vector(ulong fault) => fault == 0 ? -1 : (int)(fault - 1);
+
         public static bool TryRead(ulong address, out ulong value)
         {
             ulong v = 0;

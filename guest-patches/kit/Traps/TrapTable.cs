@@ -103,6 +103,14 @@ namespace Hypervisor.Guest
                     .Text((f->ErrorCode & 2) != 0 ? "write" : "read")
                     .Text((f->ErrorCode & 16) != 0 ? ", instruction fetch)" : ")").End();
             }
+            ulong page = StartOfDay.Image.HypercallPage;
+            if (f->Rip >= page && f->Rip < page + 4096)
+            {
+                ulong slot = (f->Rip - page) / (ulong)HypercallNumber.StubSize;
+                GuestConsole.Line().Text("kit:   RIP is in the hypercall page: stub of hypercall ").Dec(slot)
+                    .Text(" + ").Dec((f->Rip - page) % (ulong)HypercallNumber.StubSize)
+                    .Text(slot == HypercallNumber.Iret ? " (the iret hypercall returned to its stub)" : "").End();
+            }
             GuestConsole.Line().Text("kit:   CS=").Hex(f->Cs & 0xFFFF, 4).Text(" RFLAGS=").Hex(f->Rflags, 8)
                 .Text(" RSP=").Hex(f->Rsp, 16).Text(" SS=").Hex(f->Ss & 0xFFFF, 4).End();
             GuestConsole.Line().Text("kit:   RAX=").Hex(f->Rax, 16).Text(" RBX=").Hex(f->Rbx, 16).Text(" RCX=").Hex(f->Rcx, 16).Text(" RDX=").Hex(f->Rdx, 16).End();

@@ -24,8 +24,25 @@ namespace Hypervisor.Core
         public LogWriter Log { get; }
         public HostPlatform Platform { get; }
 
-        /// <summary>Owner, type and references of every machine frame (set up once memory is known).</summary>
-        public FrameTable FrameTable;
+        private FrameTable frameTable;
+
+        /// <summary>Owner, type and references of every machine frame (set up once memory is known).
+        /// A table given here without a descriptor check gets the PV guest rules
+        /// (<see cref="Domains.SegmentDescriptorPageCheck"/>), so set_gdt's frames can become GDT pages.</summary>
+        public FrameTable FrameTable
+        {
+            get { return frameTable; }
+            set
+            {
+                frameTable = value;
+                if (value != null && value.DescriptorCheck == null)
+                    value.DescriptorCheck = new Domains.SegmentDescriptorPageCheck(Memory);
+            }
+        }
+
+        /// <summary>The machine's memory map as the boot loader gave it (sanitised), for
+        /// XENMEM_machine_memory_map; the arch layer sets it when it builds the host (null: not known).</summary>
+        public MemoryMap BootMemoryMap;
         /// <summary>Software walks of guest page tables, for copying hypercall arguments.</summary>
         public GuestPageWalk PageWalk;
         /// <summary>The machine-to-physical table every PV guest sees read-only.</summary>

@@ -13,6 +13,17 @@ namespace Hypervisor.Core
         /// <summary>Drops the TLB entry for one virtual address of the current address space.</summary>
         public abstract void InvalidatePage(ulong virtualAddress);
 
+        /// <summary>
+        /// Loads entries [<paramref name="firstEntry"/>, + <paramref name="count"/>) of the guest part of
+        /// this CPU's GDT (entries below 7168, FIRST_RESERVED_GDT_ENTRY) from <paramref name="vcpu"/>'s GDT:
+        /// an entry inside the frames set_gdt installed (<see cref="Domains.Vcpu.GdtFrames"/>,
+        /// <see cref="Domains.Vcpu.GdtFrameCount"/>) is copied from its frame, any other entry of the guest
+        /// part becomes zero (not present). The frames hold descriptors the frame table has checked and
+        /// keeps read-only to the guest. set_gdt reloads the whole guest part; update_descriptor reloads
+        /// the one entry it changed in a frame of the caller's GDT.
+        /// </summary>
+        public abstract void LoadGuestDescriptors(Domains.Vcpu vcpu, int firstEntry, int count);
+
         /// <summary>Executes CPUID on the host.</summary>
         public abstract void Cpuid(uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx);
 

@@ -65,10 +65,7 @@ namespace Hypervisor.Core.Tests.Support
 
         public void WriteBytes(ulong address, byte[] bytes)
         {
-            for (int i = 0; i < bytes.Length; i++)
-            {
-                Write8(address + (ulong)i, bytes[i]);
-            }
+            WriteBytes(address, new ReadOnlySpan<byte>(bytes));
         }
 
         public void WriteString(ulong address, string text)
@@ -79,6 +76,140 @@ namespace Hypervisor.Core.Tests.Support
             }
 
             Write8(address + (ulong)text.Length, 0);
+        }
+
+        // Fast paths for whole-range accesses inside one mapped range (a 64 MiB machine is filled and
+        // copied page by page by the domain builder); anything that touches an unmapped byte falls
+        // back to the byte-wise base implementation, which throws at the first such byte.
+
+        public override ushort Read16(ulong address)
+        {
+            if (!TryLocate(address, 2, out var data, out int i))
+            {
+                return base.Read16(address);
+            }
+
+            Reads++;
+            return BitConverter.ToUInt16(data, i);
+        }
+
+        public override uint Read32(ulong address)
+        {
+            if (!TryLocate(address, 4, out var data, out int i))
+            {
+                return base.Read32(address);
+            }
+
+            Reads++;
+            return BitConverter.ToUInt32(data, i);
+        }
+
+        public override ulong Read64(ulong address)
+        {
+            if (!TryLocate(address, 8, out var data, out int i))
+            {
+                return base.Read64(address);
+            }
+
+            Reads++;
+            return BitConverter.ToUInt64(data, i);
+        }
+
+        public override void Write16(ulong address, ushort value)
+        {
+            if (!TryLocate(address, 2, out var data, out int i))
+            {
+                base.Write16(address, value);
+                return;
+            }
+
+            BitConverter.TryWriteBytes(data.AsSpan(i, 2), value);
+        }
+
+        public override void Write32(ulong address, uint value)
+        {
+            if (!TryLocate(address, 4, out var data, out int i))
+            {
+                base.Write32(address, value);
+                return;
+            }
+
+            BitConverter.TryWriteBytes(data.AsSpan(i, 4), value);
+        }
+
+        public override void Write64(ulong address, ulong value)
+        {
+            if (!TryLocate(address, 8, out var data, out int i))
+            {
+                base.Write64(address, value);
+                return;
+            }
+
+            BitConverter.TryWriteBytes(data.AsSpan(i, 8), value);
+        }
+
+        public override void Fill(ulong address, ulong length, byte value)
+        {
+            if (!TryLocate(address, length, out var data, out int i))
+            {
+                base.Fill(address, length, value);
+                return;
+            }
+
+            data.AsSpan(i, (int)length).Fill(value);
+        }
+
+        public override void Copy(ulong destination, ulong source, ulong length)
+        {
+            if (!TryLocate(destination, length, out var to, out int t) || !TryLocate(source, length, out var from, out int f))
+            {
+                base.Copy(destination, source, length);
+                return;
+            }
+
+            Reads++;
+            from.AsSpan(f, (int)length).CopyTo(to.AsSpan(t, (int)length));
+        }
+
+        public override void ReadBytes(ulong address, Span<byte> destination)
+        {
+            if (!TryLocate(address, (ulong)destination.Length, out var data, out int i))
+            {
+                base.ReadBytes(address, destination);
+                return;
+            }
+
+            Reads++;
+            data.AsSpan(i, destination.Length).CopyTo(destination);
+        }
+
+        public override void WriteBytes(ulong address, ReadOnlySpan<byte> source)
+        {
+            if (!TryLocate(address, (ulong)source.Length, out var data, out int i))
+            {
+                base.WriteBytes(address, source);
+                return;
+            }
+
+            source.CopyTo(data.AsSpan(i, source.Length));
+        }
+
+        /// <summary>The range holding all of [address, address + length), if one does.</summary>
+        private bool TryLocate(ulong address, ulong length, out byte[] data, out int index)
+        {
+            foreach (var r in ranges)
+            {
+                if (address >= r.Base && address - r.Base <= (ulong)r.Data.Length && length <= (ulong)r.Data.Length - (address - r.Base))
+                {
+                    data = r.Data;
+                    index = (int)(address - r.Base);
+                    return length > 0;
+                }
+            }
+
+            data = null;
+            index = 0;
+            return false;
         }
 
         private (byte[] Data, int Index) Locate(ulong address)

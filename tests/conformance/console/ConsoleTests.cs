@@ -26,7 +26,7 @@ namespace Hypervisor.Conformance
         private static byte* Text(string text)
         {
             if (s_scratch == null)
-                s_scratch = (byte*)new byte[1024].AsPointer();
+                s_scratch = GuestMemory.Allocate(1024);
             for (int i = 0; i < text.Length; i++)
                 s_scratch[i] = (byte)text[i];
             return s_scratch;
@@ -49,11 +49,14 @@ namespace Hypervisor.Conformance
             text[length - 1] = (byte)'\n';
             suite.Returns("write_long", 0, Hypercalls.ConsoleWrite(text, length));
 
-            // Pieces of one line in several writes.
+            // One line in two writes (both results are reported after the line is complete, so that the
+            // TEST lines stay whole).
             string first = "console: a line in ";
-            suite.Returns("write_partial_line", 0, Hypercalls.ConsoleWrite(Text(first), (uint)first.Length));
+            long rc1 = Hypercalls.ConsoleWrite(Text(first), (uint)first.Length);
             string second = "two writes\n";
-            suite.Returns("write_rest_of_line", 0, Hypercalls.ConsoleWrite(Text(second), (uint)second.Length));
+            long rc2 = Hypercalls.ConsoleWrite(Text(second), (uint)second.Length);
+            suite.Returns("write_partial_line", 0, rc1);
+            suite.Returns("write_rest_of_line", 0, rc2);
         }
 
         private static void BadWrites(TestSuite suite)

@@ -112,8 +112,11 @@ namespace Hypervisor.Conformance
             bool hasDom0 = (info.Submap & (1u << XenFeature.Dom0)) != 0;
             suite.Check("get_features_dom0", hasDom0 == dom0,
                 dom0 ? "XENFEAT_dom0 is clear for the initial domain" : "XENFEAT_dom0 is set for another domain");
-            suite.Check("get_features_pv", (info.Submap & (1u << XenFeature.AutoTranslatedPhysmap)) == 0,
-                "XENFEAT_auto_translated_physmap is set for a PV domain");
+            // A PV domain's page tables hold machine frames and are checked by the hypervisor: it has
+            // neither auto-translation nor freely writable page tables.
+            const uint translated = (1u << XenFeature.AutoTranslatedPhysmap) | (1u << XenFeature.WritablePageTables);
+            suite.Check("get_features_pv", (info.Submap & translated) == 0,
+                "XENFEAT_auto_translated_physmap or XENFEAT_writable_page_tables is set for a PV domain");
 
             info.SubmapIdx = 1;
             info.Submap = 0;

@@ -12,6 +12,7 @@ namespace Hypervisor.Arch.X86_64
     internal static unsafe class GuestExecution
     {
         private static Vcpu s_current;
+        private static bool s_loadedKernelMode;
         private static LogWriter s_log;
         private static HypervisorOptions s_options;
 
@@ -21,6 +22,7 @@ namespace Hypervisor.Arch.X86_64
             s_log = log;
             s_options = options;
             vcpu.Domain.State = DomainState.Running;
+            vcpu.SegmentBasesChanged = true;   // load every base on the first entry
             GuestRegisters* frame = FrameAtStackTop();
             if (!Resume(vcpu, frame))
                 Stop(vcpu.Domain);
@@ -48,11 +50,18 @@ namespace Hypervisor.Arch.X86_64
             ulong cr3 = GuestMode.CurrentTableFrame(vcpu) << 12;
             if ((Cpu.ReadCr3() & ~0xFFFUL) != cr3)
                 Cpu.WriteCr3(cr3);
-            ulong gsBase = GuestMode.CurrentGsBase(vcpu);
-            if (Cpu.ReadMsr(Cpu.MsrGsBase) != gsBase)
-                Cpu.WriteMsr(Cpu.MsrGsBase, gsBase);
-            if (Cpu.ReadMsr(Cpu.MsrFsBase) != vcpu.FsBase)
+            // The live GS base follows the guest's mode; the MSRs are written only when the mode
+            // or a base changed (the guest's own selector loads stay in effect otherwise).
+            if (vcpu.InKernelMode != s_loadedKernelMode || vcpu.SegmentBasesChanged)
+            {
+                Cpu.WriteMsr(Cpu.MsrGsBase, GuestMode.CurrentGsBase(vcpu));
+                s_loadedKernelMode = vcpu.InKernelMode;
+            }
+            if (vcpu.SegmentBasesChanged)
+            {
                 Cpu.WriteMsr(Cpu.MsrFsBase, vcpu.FsBase);
+                vcpu.SegmentBasesChanged = false;
+            }
             if (vcpu.TaskSwitched)
                 Cpu.WriteCr0(Cpu.ReadCr0() | TaskSwitchedFlag);
             *frame = vcpu.Registers;

@@ -1,6 +1,7 @@
 using Hypervisor.Core;
 using Hypervisor.Core.Acpi;
 using Hypervisor.Core.Boot;
+using Hypervisor.Core.Domains;
 
 namespace Hypervisor.Arch.X86_64
 {
@@ -18,6 +19,26 @@ namespace Hypervisor.Arch.X86_64
 
         public override void FlushTlb() => Cpu.WriteCr3(Cpu.ReadCr3());
         public override void InvalidatePage(ulong virtualAddress) => Cpu.InvalidatePage(virtualAddress);
+
+        // The guest part of the GDT is the first 14 frames (entries below 0xe000 / 8), as in Xen. The
+        // guest's descriptors are copied in rather than mapped: they were checked when their frames
+        // took the segment-descriptor type, and that type keeps the frames read-only to the guest.
+        public override void LoadGuestDescriptors(Vcpu vcpu, int firstEntry, int count)
+        {
+            const int guestEntries = Hypervisor.Abi.DescriptorTables.FirstReservedGdtEntry;
+            ulong* gdt = (ulong*)DescriptorTables.GdtBase;
+            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries)
+                return;
+            int end = count > guestEntries - firstEntry ? guestEntries : firstEntry + count;
+            int loaded = vcpu.GdtFrameCount * 512;
+            for (int i = firstEntry; i < end; i++)
+            {
+                ulong descriptor = 0;
+                if (i < loaded)
+                    descriptor = *(ulong*)PhysicalWindow.ToVirtual((vcpu.GdtFrames[i >> 9] << 12) + (ulong)(i & 511) * 8);
+                gdt[i] = descriptor;
+            }
+        }
 
         public override void Cpuid(uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx)
         {

@@ -76,7 +76,8 @@ namespace Hypervisor.Core.DomainBuilding
 
         private bool AllocatePages(Domain domain, ulong pages)
         {
-            if (pages > host.Frames.FreeFrames)
+            // The pages and the shared_info frame: checked up front, so a refusal leaves no frame taken.
+            if (pages >= host.Frames.FreeFrames)
                 return false;
             p2m = new ulong[(int)pages];
             for (ulong pfn = 0; pfn < pages; pfn++)

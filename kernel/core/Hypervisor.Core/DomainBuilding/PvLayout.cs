@@ -45,6 +45,25 @@ namespace Hypervisor.Core.DomainBuilding
         public static bool TryCompute(KernelImage kernel, ulong initrdLength, bool withGuestRings, ulong totalPages,
                                       out PvLayout layout, out ulong neededPages)
         {
+            neededPages = Compute(kernel, initrdLength, withGuestRings, totalPages, out layout);
+            if (neededPages <= totalPages)
+                return true;
+            // More pages mean a bigger P2M list, which can push the region past the next 4 MiB
+            // boundary: grow the count until it covers the layout it produces, so the number given
+            // back really is enough.
+            for (int round = 0; round < 8; round++)
+            {
+                ulong more = Compute(kernel, initrdLength, withGuestRings, neededPages, out _);
+                if (more <= neededPages)
+                    break;
+                neededPages = more;
+            }
+            return false;
+        }
+
+        private static ulong Compute(KernelImage kernel, ulong initrdLength, bool withGuestRings, ulong totalPages,
+                                     out PvLayout layout)
+        {
             layout = default;
             layout.VirtBase = kernel.VirtBase;
             layout.KernelStart = kernel.KernelStart;
@@ -85,10 +104,10 @@ namespace Hypervisor.Core.DomainBuilding
                 tables = needed;
             }
 
-            neededPages = layout.MappedPages + (layout.InitrdUnmapped ? RoundUp(initrdLength, PageSize) / PageSize : 0);
+            ulong neededPages = layout.MappedPages + (layout.InitrdUnmapped ? RoundUp(initrdLength, PageSize) / PageSize : 0);
             if (layout.InitrdUnmapped)
                 layout.InitrdStart = layout.MappedPages;   // a frame number, as start_info will carry it
-            return neededPages <= totalPages;
+            return neededPages;
         }
 
         /// <summary>Page-table frames (one L4, then every L3, L2 and L1 that [start, end) touches).</summary>

@@ -1,7 +1,8 @@
 namespace Hypervisor.Core.Domains
 {
-    /// <summary>Entry points a PV kernel registers (callback.h CALLBACKTYPE_* numbering, so the
-    /// value indexes <see cref="Vcpu.Callbacks"/> directly).</summary>
+    /// <summary>Entry points a PV kernel registers, as indexes into <see cref="Vcpu.Callbacks"/>.
+    /// They follow callback.h's CALLBACKTYPE_* numbering except for syscall32, which is 7 in the ABI
+    /// (3 there is the deprecated 32-bit-only sysenter): CallbackOpHypercall maps the ABI's types.</summary>
     public static class CallbackKind
     {
         public const int Event = 0;

@@ -5,7 +5,7 @@ namespace Hypervisor.Core.Domains
     /// (the guest kernel's and the guest user's, since both run in ring 3), the kernel stack for mode
     /// switches, its trap table and callbacks, segment bases and the virtual CR0.TS.
     /// </summary>
-    public sealed class Vcpu
+    public sealed partial class Vcpu
     {
         public Vcpu(Domain domain, int id)
         {
@@ -40,9 +40,13 @@ namespace Hypervisor.Core.Domains
         /// <summary>Machine address of this vCPU's vcpu_info (in shared_info until the guest moves it).</summary>
         public ulong VcpuInfoAddress;
 
-        public ulong FsBase;
-        public ulong GsBaseKernel;
-        public ulong GsBaseUser;
+        /// <summary>Segment bases (set_segment_base, the base MSRs). Setting one marks them for the
+        /// arch layer to load on the next resume; otherwise it only touches them on a mode switch.</summary>
+        public ulong FsBase { get => fsBase; set { fsBase = value; SegmentBasesChanged = true; } }
+        public ulong GsBaseKernel { get => gsBaseKernel; set { gsBaseKernel = value; SegmentBasesChanged = true; } }
+        public ulong GsBaseUser { get => gsBaseUser; set { gsBaseUser = value; SegmentBasesChanged = true; } }
+        public bool SegmentBasesChanged;
+        private ulong fsBase, gsBaseKernel, gsBaseUser;
 
         /// <summary>The guest's view of CR0.TS (fpu_taskswitch): the next FPU use traps to the guest.</summary>
         public bool TaskSwitched;

@@ -11,6 +11,10 @@ namespace Hypervisor.Core.Hypercalls
         /// R10, R8.</summary>
         public static void Dispatch(Vcpu vcpu)
         {
+            // The guest has run since the last resume, so the CPU is on the vCPU's current kernel base:
+            // an L4 that MMUEXT_NEW_BASEPTR replaced before that can go now.
+            if (vcpu.RetiredKernelTableFrame != 0)
+                Handlers.MmuextOpHypercall.ReleaseRetiredKernelBase(vcpu);
             var args = new HypercallArguments(vcpu.Registers.Rdi, vcpu.Registers.Rsi, vcpu.Registers.Rdx,
                                               vcpu.Registers.R10, vcpu.Registers.R8);
             long result = Invoke(vcpu, vcpu.Registers.Rax, in args);

@@ -21,9 +21,26 @@ namespace Hypervisor.Core.Hypercalls
             var rows = new HypercallDefinition[Size];
             const HypercallAccess Any = HypercallAccess.AnyDomain;
             Row(rows, HypercallNumber.SetTrapTable, "set_trap_table", Any, &SetTrapTableHypercall.Handle);
+            Row(rows, HypercallNumber.MmuUpdate, "mmu_update", Any, &MmuUpdateHypercall.Handle);
+            Row(rows, HypercallNumber.SetGdt, "set_gdt", Any, &SetGdtHypercall.Handle);
+            Row(rows, HypercallNumber.StackSwitch, "stack_switch", Any, &StackSwitchHypercall.Handle);
+            Row(rows, HypercallNumber.SetCallbacks, "set_callbacks", Any, &SetCallbacksHypercall.Handle);
+            Row(rows, HypercallNumber.FpuTaskswitch, "fpu_taskswitch", Any, &FpuTaskswitchHypercall.Handle);
+            Row(rows, HypercallNumber.UpdateDescriptor, "update_descriptor", Any, &UpdateDescriptorHypercall.Handle);
+            Row(rows, HypercallNumber.MemoryOp, "memory_op", Any, &MemoryOpHypercall.Handle);
+            Row(rows, HypercallNumber.Multicall, "multicall", Any, &MulticallHypercall.Handle);
+            Row(rows, HypercallNumber.UpdateVaMapping, "update_va_mapping", Any, &UpdateVaMappingHypercall.Handle);
             Row(rows, HypercallNumber.XenVersion, "xen_version", Any, &XenVersionHypercall.Handle);
             Row(rows, HypercallNumber.ConsoleIo, "console_io", Any, &ConsoleIoHypercall.Handle);
+            Row(rows, HypercallNumber.VmAssist, "vm_assist", Any, &VmAssistHypercall.Handle);
+            Row(rows, HypercallNumber.UpdateVaMappingOtherdomain, "update_va_mapping_otherdomain", Any, &UpdateVaMappingHypercall.HandleOtherDomain);
+            Row(rows, HypercallNumber.Iret, "iret", Any, &IretHypercall.Handle);
+            Row(rows, HypercallNumber.VcpuOp, "vcpu_op", Any, &VcpuOpHypercall.Handle);
+            Row(rows, HypercallNumber.SetSegmentBase, "set_segment_base", Any, &SetSegmentBaseHypercall.Handle);
+            Row(rows, HypercallNumber.MmuextOp, "mmuext_op", Any, &MmuextOpHypercall.Handle);
             Row(rows, HypercallNumber.SchedOp, "sched_op", Any, &SchedOpHypercall.Handle);
+            Row(rows, HypercallNumber.CallbackOp, "callback_op", Any, &CallbackOpHypercall.Handle);
+            Row(rows, HypercallNumber.PhysdevOp, "physdev_op", Any, &PhysdevOpHypercall.Handle);
             return rows;
         }
 

@@ -37,7 +37,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 case XenVersionCommand.GetFeatures:
                     return GetFeatures(vcpu, arg);
                 case XenVersionCommand.Pagesize:
-                    return 4096;
+                    // As Xen: the size is the result, and an argument is a caller's mistake.
+                    return arg != 0 ? -XenErrno.EINVAL : 4096;
                 case XenVersionCommand.GuestHandle:
                     {
                         XenDomainHandle handle = default;   // dom0's handle is all zeroes

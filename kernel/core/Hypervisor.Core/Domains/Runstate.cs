@@ -1,0 +1,38 @@
+using Hypervisor.Abi;
+
+namespace Hypervisor.Core.Domains
+{
+    /// <summary>
+    /// A vCPU's vcpu_runstate_info as VCPUOP_get_runstate_info and the registered runstate area show
+    /// it. With one vCPU per physical CPU and no scheduler yet, an initialised vCPU that is not down
+    /// has been running since start of day (system time 0), and any other has been offline since then,
+    /// so the state's entry time is 0 and its time is the whole of system time: the four times add
+    /// up to system time, as the ABI promises.
+    /// </summary>
+    public static unsafe class Runstate
+    {
+        private const ulong NanosecondsPerSecond = 1_000_000_000;
+
+        /// <summary>System time: nanoseconds since the time-stamp counter started, from the calibrated
+        /// TSC frequency (0 before calibration).</summary>
+        public static ulong SystemTimeNow(Host host)
+        {
+            ulong frequency = host.Platform.TimeStampFrequency;
+            if (frequency == 0)
+                return 0;
+            ulong tsc = host.Platform.ReadTimeStampCounter();
+            // Split so that neither product overflows for any TSC below 2^64 and frequency below 18 GHz.
+            return tsc / frequency * NanosecondsPerSecond + tsc % frequency * NanosecondsPerSecond / frequency;
+        }
+
+        public static VcpuRunstateInfo Get(Vcpu vcpu)
+        {
+            VcpuRunstateInfo info = default;
+            int state = vcpu.IsUp ? VcpuRunstate.Running : VcpuRunstate.Offline;
+            info.State = state;
+            info.StateEntryTime = 0;
+            info.Time[state] = SystemTimeNow(vcpu.Domain.Host);
+            return info;
+        }
+    }
+}

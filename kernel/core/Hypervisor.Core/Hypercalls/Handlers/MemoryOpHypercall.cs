@@ -1,0 +1,171 @@
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Core.Hypercalls.Handlers
+{
+    /// <summary>
+    /// memory_op(cmd, arg): the queries a PV kernel makes about memory. The low six bits of cmd are the
+    /// command (MEMOP_CMD_MASK); the bits above are the extent a preempted reservation call resumes at,
+    /// and the queries refuse them as Xen does (-EINVAL for the common ones; the x86 ones compare the
+    /// whole cmd, so there they make an unknown command, -ENOSYS).
+    /// <list type="bullet">
+    /// <item>XENMEM_maximum_ram_page: the number of machine frames below the top of RAM (Xen's max_page,
+    /// one past the highest RAM frame);</item>
+    /// <item>XENMEM_current_reservation / maximum_reservation (xen_memory_domain): the domain's pages and
+    /// page limit, for DOMID_SELF or its own id; another domain needs privilege (-EPERM) and must exist
+    /// (-ESRCH; only the caller does today);</item>
+    /// <item>XENMEM_memory_map (xen_memory_map): the caller's pseudo-physical E820 map, one RAM region of
+    /// its pages from 0; at most nr_entries are copied, the number copied is written back;</item>
+    /// <item>XENMEM_machine_memory_map (privileged, -EPERM): the boot memory map; a null buffer asks
+    /// for the count; a buffer needs room for one entry more than the map has (-EINVAL), as in Xen;</item>
+    /// <item>XENMEM_machphys_mapping: where the M2P is (0xffff800000000000 up to MACH2PHYS_VIRT_END) and
+    /// its highest frame (for the privileged domain max_page - 1, for others the window's last);</item>
+    /// <item>XENMEM_machphys_mfn_list: the first machine frame of each 2 MiB extent of the M2P, at most
+    /// max_extents, and how many were written; XENMEM_machphys_compat_mfn_list: -EOPNOTSUPP (no 32-bit
+    /// PV guests, as Xen without PV32).</item>
+    /// </list>
+    /// XENMEM_increase_reservation, decrease_reservation and populate_physmap (ballooning) come with a
+    /// later change and give -ENOSYS for now, like every other command.
+    /// </summary>
+    public static class MemoryOpHypercall
+    {
+        private const ulong ExtentBytes = 2UL << 20;
+
+        public static long Handle(Vcpu vcpu, in HypercallArguments args)
+        {
+            ulong cmd = args.A1;
+            ulong arg = args.A2;
+            ulong startExtent = cmd >> MemoryOp.ExtentShift;
+            switch ((int)(cmd & MemoryOp.CommandMask))
+            {
+                case MemoryOp.IncreaseReservation:
+                case MemoryOp.DecreaseReservation:
+                case MemoryOp.PopulatePhysmap:
+                    return -XenErrno.ENOSYS;
+                case MemoryOp.MaximumRamPage:
+                    if (startExtent != 0)
+                        return -XenErrno.EINVAL;
+                    return (long)MaxPage(vcpu.Domain.Host);
+                case MemoryOp.CurrentReservation:
+                case MemoryOp.MaximumReservation:
+                    {
+                        if (startExtent != 0)
+                            return -XenErrno.EINVAL;
+                        if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryDomain request))
+                            return -XenErrno.EFAULT;
+                        Domain domain = MemoryOwners.FindDomain(vcpu, request.DomId);
+                        if (domain == null)
+                            return -XenErrno.ESRCH;
+                        if (!MemoryOwners.MayActOn(vcpu.Domain, domain.Id))
+                            return -XenErrno.EPERM;
+                        return (long)((cmd & MemoryOp.CommandMask) == MemoryOp.CurrentReservation ? domain.TotalPages : domain.MaxPages);
+                    }
+                default:
+                    return ArchMemoryOp(vcpu, cmd, arg);
+            }
+        }
+
+        private static long ArchMemoryOp(Vcpu vcpu, ulong cmd, ulong arg)
+        {
+            switch (cmd)
+            {
+                case MemoryOp.MemoryMap:
+                    return MemoryMapOfDomain(vcpu, arg);
+                case MemoryOp.MachineMemoryMap:
+                    return MachineMemoryMap(vcpu, arg);
+                case MemoryOp.MachphysMapping:
+                    return MachphysMapping(vcpu, arg);
+                case MemoryOp.MachphysMfnList:
+                    return MachphysMfnList(vcpu, arg);
+                case MemoryOp.MachphysCompatMfnList:
+                    return -XenErrno.EOPNOTSUPP;
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+        }
+
+        /// <summary>Xen's max_page: frames below the top of RAM.</summary>
+        private static ulong MaxPage(Host host) => host.FrameTable.FrameCount;
+
+        private static long MemoryMapOfDomain(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryMap map))
+                return -XenErrno.EFAULT;
+            uint entries = map.NrEntries < 1 ? map.NrEntries : 1;
+            if (entries != 0)
+            {
+                E820Entry ram = default;
+                ram.Addr = 0;
+                ram.Size = vcpu.Domain.TotalPages << FrameAllocator.FrameShift;
+                ram.Type = E820Entry.TypeRam;
+                if (!GuestMemory.TryWrite(vcpu, map.Buffer, in ram))
+                    return -XenErrno.EFAULT;
+            }
+            map.NrEntries = entries;
+            return GuestMemory.TryWrite(vcpu, arg, in map) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static unsafe long MachineMemoryMap(Vcpu vcpu, ulong arg)
+        {
+            if (!vcpu.Domain.IsPrivileged)
+                return -XenErrno.EPERM;
+            if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryMap map))
+                return -XenErrno.EFAULT;
+            MemoryMap boot = vcpu.Domain.Host.BootMemoryMap;
+            if (boot == null)
+                return -XenErrno.ENOSYS;   // the arch layer gave no map
+            int count = boot.Count;
+            bool store = map.Buffer != 0;
+            if (store && (ulong)map.NrEntries < (ulong)count + 1)
+                return -XenErrno.EINVAL;
+            if (store && !GuestHandle.IsOkay(map.Buffer, map.NrEntries, (ulong)sizeof(E820Entry)))
+                return -XenErrno.EFAULT;
+            if (store)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    MemoryRegion region = boot[i];
+                    E820Entry entry = default;
+                    entry.Addr = region.Base;
+                    entry.Size = region.Length;
+                    entry.Type = (uint)region.Kind;   // MemoryKind's values are the E820 types
+                    if (!GuestMemory.TryWrite(vcpu, map.Buffer + (ulong)i * (ulong)sizeof(E820Entry), in entry))
+                        return -XenErrno.EFAULT;
+                }
+            }
+            map.NrEntries = (uint)count;
+            return GuestMemory.TryWrite(vcpu, arg, in map) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long MachphysMapping(Vcpu vcpu, ulong arg)
+        {
+            XenMachphysMapping mapping = default;
+            mapping.VStart = AddressSpaceLayout.MachToPhysVirtStart;
+            mapping.VEnd = AddressSpaceLayout.MachToPhysVirtEnd;
+            mapping.MaxMfn = AddressSpaceLayout.MachToPhysNrEntries - 1;
+            if (vcpu.Domain.IsPrivileged)
+                mapping.MaxMfn = MaxPage(vcpu.Domain.Host) - 1;
+            return GuestMemory.TryWrite(vcpu, arg, in mapping) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long MachphysMfnList(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out XenMachphysMfnList list))
+                return -XenErrno.EFAULT;
+            MachineToPhys m2p = vcpu.Domain.Host.MachineToPhys;
+            ulong extents = (m2p.EntryCount * 8 + ExtentBytes - 1) / ExtentBytes;
+            ulong first = m2p.BaseAddress >> FrameAllocator.FrameShift;
+            const ulong framesPerExtent = ExtentBytes >> FrameAllocator.FrameShift;
+            uint i = 0;
+            for (; i != list.MaxExtents && i < extents; i++)
+            {
+                ulong mfn = first + i * framesPerExtent;
+                if (!GuestMemory.TryWrite(vcpu, list.ExtentStart + (ulong)i * 8, in mfn))
+                    return -XenErrno.EFAULT;
+            }
+            list.NrExtents = i;
+            return GuestMemory.TryWrite(vcpu, arg, in list) ? 0 : -XenErrno.EFAULT;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Core.Hypercalls.Handlers
+{
+    /// <summary>vcpu_op(cmd, vcpuid, arg): operations on one vCPU of the caller's domain: bring it up
+    /// or down, ask whether it is up, read its runstate or have it kept in guest memory, and move its
+    /// vcpu_info out of shared_info. Timers and the other commands are -ENOSYS for now.</summary>
+    public static unsafe class VcpuOpHypercall
+    {
+        private const ulong PageSize = 4096;
+        private const uint VcpuInfoAlignment = 8;   // alignof(struct vcpu_info) on x86-64
+        private const ulong UpcallPendingOffset = 0;
+        private const ulong PendingSelectorOffset = 8;
+
+        public static long Handle(Vcpu vcpu, in HypercallArguments args)
+        {
+            // Like Xen, the vCPU is looked up before the command is: any command on a vCPU the domain
+            // does not have is -ENOENT.
+            uint id = (uint)args.A2;
+            Vcpu[] vcpus = vcpu.Domain.Vcpus;
+            if (id >= (uint)vcpus.Length)
+                return -XenErrno.ENOENT;
+            Vcpu target = vcpus[(int)id];
+            ulong arg = args.A3;
+            switch ((int)(uint)args.A1)
+            {
+                case VcpuOp.Initialise:
+                    return Initialise(vcpu, target, arg);
+                case VcpuOp.Up:
+                    if (!target.IsInitialised)
+                        return -XenErrno.EINVAL;
+                    target.IsDown = false;
+                    return 0;
+                case VcpuOp.Down:
+                    return Down(target);
+                case VcpuOp.IsUp:
+                    return target.IsUp ? 1 : 0;
+                case VcpuOp.GetRunstateInfo:
+                    {
+                        VcpuRunstateInfo info = Runstate.Get(target);
+                        return GuestMemory.TryWrite(vcpu, arg, in info) ? 0 : -XenErrno.EFAULT;
+                    }
+                case VcpuOp.RegisterRunstateMemoryArea:
+                    return RegisterRunstateArea(vcpu, target, arg);
+                case VcpuOp.RegisterVcpuInfo:
+                    return RegisterVcpuInfo(vcpu, target, arg);
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+        }
+
+        // Xen reads the whole vcpu_guest_context before it looks at the vCPU, so an unreadable context
+        // is -EFAULT even for a vCPU that is already running. It is checked in pieces rather than copied
+        // whole: nothing in it is used yet, and 5 KiB is a lot of hypervisor stack.
+        private static long Initialise(Vcpu caller, Vcpu target, ulong arg)
+        {
+            Span<byte> piece = stackalloc byte[256];
+            ulong size = (ulong)sizeof(VcpuGuestContext);
+            for (ulong done = 0; done < size; done += (ulong)piece.Length)
+            {
+                ulong left = size - done;
+                Span<byte> part = left < (ulong)piece.Length ? piece.Slice(0, (int)left) : piece;
+                if (!GuestMemory.TryRead(caller, arg + done, part))
+                    return -XenErrno.EFAULT;
+            }
+            if (target.IsInitialised)
+                return -XenErrno.EEXIST;
+            // Starting a secondary vCPU comes with multi-vCPU support; until then the domain has none
+            // to start (the builder makes one vCPU), so this is only reachable by a future domain.
+            return -XenErrno.ENOSYS;
+        }
+
+        // Taking down the last vCPU that is up powers the domain off, as in Xen; any other just stops.
+        private static long Down(Vcpu target)
+        {
+            Vcpu[] vcpus = target.Domain.Vcpus;
+            for (int i = 0; i < vcpus.Length; i++)
+            {
+                if (vcpus[i] != target && vcpus[i].IsUp)
+                {
+                    target.IsDown = true;
+                    return 0;
+                }
+            }
+            DomainLifecycle.Shutdown(target.Domain, ShutdownReason.Poweroff);
+            return 0;
+        }
+
+        // Xen only judges the address (a NULL one unregisters), then copies the runstate there once,
+        // ignoring a failed copy.
+        private static long RegisterRunstateArea(Vcpu caller, Vcpu target, ulong arg)
+        {
+            if (!GuestMemory.TryRead(caller, arg, out VcpuRegisterRunstateMemoryArea request))
+                return -XenErrno.EFAULT;
+            if (!GuestHandle.IsOkay(request.Addr, 1, (ulong)sizeof(VcpuRunstateInfo)))
+                return -XenErrno.EFAULT;
+            target.RunstateArea = request.Addr;
+            if (request.Addr != 0)
+            {
+                VcpuRunstateInfo info = Runstate.Get(target);
+                GuestMemory.TryWrite(caller, request.Addr, in info);
+            }
+            return 0;
+        }
+
+        // Xen's map_vcpu_info: a frame the domain owns and may write (it takes a writable type
+        // reference and keeps it), an 8-aligned offset with the whole 64-byte vcpu_info in the page,
+        // once per vCPU, and only for the caller itself or a vCPU that is down. The current contents
+        // (event mask, pending flags, time) move with it; then every event is marked pending, so none
+        // raised during the move is lost (the guest may see a spurious upcall).
+        private static long RegisterVcpuInfo(Vcpu caller, Vcpu target, ulong arg)
+        {
+            if (!GuestMemory.TryRead(caller, arg, out VcpuRegisterVcpuInfo request))
+                return -XenErrno.EFAULT;
+            if (request.Offset > PageSize - VcpuInfo.Size || (request.Offset & (VcpuInfoAlignment - 1)) != 0)
+                return -XenErrno.EINVAL;
+            if (target.HasRegisteredVcpuInfo)
+                return -XenErrno.EINVAL;
+            if (target != caller && !target.IsDown)
+                return -XenErrno.EINVAL;
+            Domain domain = target.Domain;
+            FrameTable frames = domain.Host.FrameTable;
+            if (frames == null || frames.GetPageAndType(request.Mfn, PageType.Writable, domain.Id) != 0)
+                return -XenErrno.EINVAL;
+
+            ulong newAddress = request.Mfn * PageSize + request.Offset;
+            PhysicalMemory memory = domain.Host.Memory;
+            // Through a buffer: the old and new places may overlap (both inside shared_info).
+            Span<byte> contents = stackalloc byte[VcpuInfo.Size];
+            memory.ReadBytes(target.VcpuInfoAddress, contents);
+            memory.WriteBytes(newAddress, contents);
+            target.VcpuInfoAddress = newAddress;
+            target.VcpuInfoFrame = request.Mfn;
+            target.HasRegisteredVcpuInfo = true;
+            memory.Write64(newAddress + PendingSelectorOffset, ulong.MaxValue);
+            memory.Write8(newAddress + UpcallPendingOffset, 1);
+            return 0;
+        }
+    }
+}
