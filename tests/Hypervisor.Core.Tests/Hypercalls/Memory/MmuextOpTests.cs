@@ -311,6 +311,8 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
         {
             var k = new MmuKit();
             ulong source = k.FreeFrame(0), destination = k.FreeFrame(1);
+            ulong m2p = k.Host.MachineToPhys.BaseAddress >> 12;
+            Assert.Equal(0, k.Frames.ShareWithGuests(m2p));
             k.Ram.Fill(source << 12, PageSize, 0x3C);
             var before = k.Snapshot();
             Assert.Equal(0, k.Mmuext((C.CopyPage, destination, source)));
@@ -321,8 +323,6 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
             ulong table = k.L1EntryAddress(k.SparePage(0)) >> 12;
             Assert.Equal(0, k.Mmuext((C.CopyPage, destination, table)));
             Assert.Equal(-XenErrno.EINVAL, k.Mmuext((C.CopyPage, table, source)));
-            ulong m2p = k.Host.MachineToPhys.BaseAddress >> 12;
-            Assert.Equal(0, k.Frames.ShareWithGuests(m2p));
             Assert.Equal(-XenErrno.EINVAL, k.Mmuext((C.CopyPage, destination, m2p)));
             k.AssertSameAs(before);
         }
