@@ -48,6 +48,11 @@ namespace Hypervisor.Core
         /// <summary>The machine-to-physical table every PV guest sees read-only.</summary>
         public MachineToPhys MachineToPhys;
 
+        /// <summary>System time and wall clock as guests see them.</summary>
+        public Time.SystemClock Clock;
+        /// <summary>The hypervisor's command line (xen_version XENVER_commandline for dom0).</summary>
+        public byte[] CommandLine = new byte[0];
+
         /// <summary>Options from the hypervisor command line that change how domains are treated.</summary>
         public bool RebootOnDom0Exit;
     }

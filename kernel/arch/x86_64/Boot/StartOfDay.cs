@@ -119,7 +119,7 @@ namespace Hypervisor.Arch.X86_64
                 log.Info().Text("no dom0: no boot module was given, so there is no domain to run").End();
                 ShutDown(log, acpi);
             }
-            Host host = DomainZero.CreateHost(log, memory, s_frames, map, acpi, options);
+            Host host = DomainZero.CreateHost(log, memory, s_frames, map, acpi, options, commandLine);
             if (host == null)
                 ShutDown(log, acpi);
             Vcpu vcpu = DomainZero.Build(host, info, options);

@@ -6,6 +6,7 @@ using Hypervisor.Core.DomainBuilding;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Memory;
 using Hypervisor.Core.Text;
+using Hypervisor.Core.Time;
 
 namespace Hypervisor.Arch.X86_64
 {
@@ -18,9 +19,10 @@ namespace Hypervisor.Arch.X86_64
         private const ulong MinimumReserve = 16UL << 20;
 
         public static Host CreateHost(LogWriter log, PhysicalMemory memory, FrameAllocator frames, MemoryMap map,
-                                      AcpiTables acpi, HypervisorOptions options)
+                                      AcpiTables acpi, HypervisorOptions options, ReadOnlySpan<byte> commandLine)
         {
             var host = new Host(memory, frames, log, new X86HostPlatform(acpi, options.Reboot));
+            host.CommandLine = AsciiBytes.Copy(commandLine);
             ulong frameCount = map.HighestUsableAddress / FrameSize;
             host.FrameTable = new FrameTable(memory, frameCount);
             host.FrameTable.AssignIoFrames(map);
@@ -40,6 +42,7 @@ namespace Hypervisor.Arch.X86_64
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
             host.PageWalk = new GuestPageWalk(memory, host.FrameTable);
+            host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());
             log.Info().Text("Frame table: ").Dec(frameCount).Text(" frames; M2P at ").Hex(m2pBase).Text(" (").Size(m2pFrames * FrameSize)
                .Text("), read-only for guests at ").Hex(MachineToPhys.GuestVirtualBase).End();
             return host;

@@ -216,7 +216,14 @@ namespace Hypervisor.Core.DomainBuilding
             vcpu.KernelTableFrame = l4 >> FrameAllocator.FrameShift;
             vcpu.InKernelMode = true;
             vcpu.VcpuInfoAddress = Domain.SharedInfoAddress;     // vcpu_info[0] opens shared_info
-            VcpuInfoAccess.SetUpcallMask(vcpu, 1);                // events start masked, as under Xen
+            // Events start masked in every vcpu_info of shared_info, as under Xen.
+            for (ulong i = 0; i < SharedInfo.LegacyMaxVcpus; i++)
+                memory.Write8(Domain.SharedInfoAddress + i * VcpuInfo.Size + 1, 1);
+            if (host.Clock != null)
+            {
+                host.Clock.WriteWallClock(memory, Domain.SharedInfoAddress);
+                host.Clock.WriteVcpuTime(memory, vcpu.VcpuInfoAddress + 32, host.Platform.ReadTimeStampCounter());
+            }
             vcpu.Registers.Rip = Kernel.Entry;
             vcpu.Registers.Rsp = Layout.StackEnd;
             vcpu.Registers.Rsi = Layout.StartInfoStart;

@@ -18,6 +18,7 @@ namespace Hypervisor.Core.Domains
         private const int DeviceNotAvailable = 7;
         private const int GeneralProtection = 13;
         private const int PageFault = 14;
+        private const ulong UserModeFault = 1UL << 2;
 
         /// <summary>Handles the exit recorded in <see cref="Vcpu.Registers"/>; <paramref name="faultAddress"/>
         /// is CR2 for a page fault.</summary>
@@ -35,7 +36,13 @@ namespace Hypervisor.Core.Domains
             switch ((int)vector)
             {
                 case PageFault:
+                    if (vcpu.InKernelMode && PageTableWriteEmulation.TryEmulate(vcpu, faultAddress))
+                        return;
                     VcpuInfoAccess.SetCr2(vcpu, faultAddress);
+                    // The guest kernel sees its own faults as supervisor faults, as on Xen (it
+                    // really runs in ring 3, so the CPU reports user mode).
+                    if (vcpu.InKernelMode)
+                        vcpu.Registers.ErrorCode &= ~UserModeFault;
                     break;
                 case InvalidOpcode:
                     if (PrivilegedInstructions.TryEmulateForced(vcpu))

@@ -153,14 +153,23 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
         }
 
         [Fact]
-        public void MachphysMfnListStopsAtMaxExtents()
+        public void MachphysMfnListCoversTheWholeTableUpToMaxExtents()
         {
-            // 8 GiB of frames: a 16 MiB M2P, eight extents.
             var k = new MmuKit();
-            Assert.True(k.Host.MachineToPhys.EntryCount * 8 <= 2UL << 20, "the test machine's M2P is one extent");
-            k.T.WriteStruct(k.Args(0), new XenMachphysMfnList { MaxExtents = 1, ExtentStart = k.Args(1) });
+            // A bigger machine's table (only its place and size matter here): three extents and a bit.
+            const ulong entries = 3 * 262144 + 5, tableBase = 0x40_0000_0000UL;
+            k.Host.MachineToPhys = new MachineToPhys(k.Ram, tableBase, entries);
+            ulong list = k.Args(1);
+
+            k.T.WriteStruct(k.Args(0), new XenMachphysMfnList { MaxExtents = 2, ExtentStart = list });
             Assert.Equal(0, Op(k, MemoryOp.MachphysMfnList, k.Args(0)));
-            Assert.Equal(1u, k.T.ReadStruct<XenMachphysMfnList>(k.Args(0)).NrExtents);
+            Assert.Equal(2u, k.T.ReadStruct<XenMachphysMfnList>(k.Args(0)).NrExtents);
+
+            k.T.WriteStruct(k.Args(0), new XenMachphysMfnList { MaxExtents = 10, ExtentStart = list });
+            Assert.Equal(0, Op(k, MemoryOp.MachphysMfnList, k.Args(0)));
+            Assert.Equal(4u, k.T.ReadStruct<XenMachphysMfnList>(k.Args(0)).NrExtents);
+            for (ulong i = 0; i < 4; i++)
+                Assert.Equal((tableBase >> 12) + i * 512, k.T.Read64(list + i * 8));
         }
 
         [Theory]

@@ -47,7 +47,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 case XenVersionCommand.Commandline:
                     if (!vcpu.Domain.IsPrivileged)
                         return -XenErrno.EPERM;
-                    return CopyText(vcpu, arg, XenCommandline.Length, "");
+                    return CopyCommandLine(vcpu, arg);
                 case XenVersionCommand.BuildId:
                     // No build id is recorded in the image.
                     return vcpu.Domain.IsPrivileged ? -XenErrno.ENODATA : -XenErrno.EPERM;
@@ -86,6 +86,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             Fill(info.CompileDomain, 32, "csharp");
             Fill(info.CompileDate, 32, "");
             return GuestMemory.TryWrite(vcpu, arg, in info) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long CopyCommandLine(Vcpu vcpu, ulong arg)
+        {
+            Span<byte> buffer = stackalloc byte[XenCommandline.Length];
+            buffer.Clear();
+            byte[] line = vcpu.Domain.Host.CommandLine;
+            for (int i = 0; i < line.Length && i < buffer.Length - 1; i++)
+                buffer[i] = line[i];
+            return GuestMemory.TryWrite(vcpu, arg, buffer) ? 0 : -XenErrno.EFAULT;
         }
 
         private static long CopyText(Vcpu vcpu, ulong arg, int size, string text)
