@@ -22,6 +22,9 @@ namespace Hypervisor.Integration.Tests
         public const string TimerTicks = @"^\(HV\) Timer: \d+ ticks";
         public const string NoDom0 = @"^\(HV\) no dom0: ";
         public const string PoweringOff = @"^\(HV\) Powering off";
+        public const string HelloGreeting = @"^\(d0\) Hello from a C# PV guest!";
+        public const string Dom0PowerOff = @"^\(HV\) domain 0 shut down: poweroff";
+        public const string Dom0Stopped = @"^\(HV\) dom0 has stopped; powering off";
         /// <summary>The panic line and the panic screen's last line.</summary>
         public const string Panic = @"^\(HV\) PANIC: ";
         public const string Halted = @"^\(HV\) System halted\.";
@@ -48,7 +51,15 @@ namespace Hypervisor.Integration.Tests
         /// The whole normal boot without a dom0 module, in order, then the emulator ending by itself
         /// through the ACPI power-off.
         /// </summary>
-        public static void AssertNormalBoot(Machine machine, ITestOutputHelper output, string multiboot)
+        public static void AssertNormalBoot(Machine machine, ITestOutputHelper output, string multiboot) =>
+            AssertNormalBoot(machine, output, multiboot, false);
+
+        /// <summary>The ISO's boot: the same start of day, then the hello guest as dom0, which prints its
+        /// greeting and asks for power-off.</summary>
+        public static void AssertHelloDom0Boot(Machine machine, ITestOutputHelper output, string multiboot) =>
+            AssertNormalBoot(machine, output, multiboot, true);
+
+        private static void AssertNormalBoot(Machine machine, ITestOutputHelper output, string multiboot, bool helloDom0)
         {
             try
             {
@@ -64,8 +75,17 @@ namespace Hypervisor.Integration.Tests
                 SerialLine acpi = Expect(machine, @"^\(HV\) ACPI: ", memory.Index + 1, "the ACPI lines");
                 SerialLine rate = Expect(machine, TimerRate, acpi.Index + 1, "the measured timer rate");
                 SerialLine ticks = Expect(machine, TimerTicks, rate.Index + 1, "the timer tick count");
-                SerialLine dom0 = Expect(machine, NoDom0, ticks.Index + 1, "'no dom0'");
-                Expect(machine, PoweringOff, dom0.Index + 1, "'Powering off'");
+                if (helloDom0)
+                {
+                    SerialLine hello = Expect(machine, HelloGreeting, ticks.Index + 1, "the hello guest's greeting as dom0");
+                    SerialLine shutdown = Expect(machine, Dom0PowerOff, hello.Index + 1, "dom0's shutdown (poweroff)");
+                    Expect(machine, Dom0Stopped, shutdown.Index + 1, "'dom0 has stopped; powering off'");
+                }
+                else
+                {
+                    SerialLine dom0 = Expect(machine, NoDom0, ticks.Index + 1, "'no dom0'");
+                    Expect(machine, PoweringOff, dom0.Index + 1, "'Powering off'");
+                }
 
                 TimeSpan left = Timeout - machine.Elapsed;
                 bool exited = machine.WaitForExit(left > TimeSpan.FromSeconds(10) ? left : TimeSpan.FromSeconds(10));

@@ -4,7 +4,8 @@ using Xunit.Abstractions;
 
 namespace Hypervisor.Integration.Tests
 {
-    /// <summary>A normal boot (no dom0 module) to power-off, on every firmware and emulator we support.</summary>
+    /// <summary>A normal boot to power-off on every firmware and emulator we support: the ISO with the hello
+    /// guest as dom0, the ELF through -kernel without a dom0 module.</summary>
     [Collection(BootCollection.Name)]
     public sealed class BootTests
     {
@@ -25,7 +26,7 @@ namespace Hypervisor.Integration.Tests
         {
             using var machine = new QemuMachine(Iso());
             Boot.Start(machine, output);
-            Boot.AssertNormalBoot(machine, output, "multiboot2");
+            Boot.AssertHelloDom0Boot(machine, output, "multiboot2");
         }
 
         [Fact]
@@ -33,7 +34,7 @@ namespace Hypervisor.Integration.Tests
         {
             using var machine = new QemuMachine(Iso(machineType: "q35"));
             Boot.Start(machine, output);
-            Boot.AssertNormalBoot(machine, output, "multiboot2");
+            Boot.AssertHelloDom0Boot(machine, output, "multiboot2");
         }
 
         [Fact]
@@ -42,7 +43,7 @@ namespace Hypervisor.Integration.Tests
             Assert.True(Ovmf.Available(), "OVMF firmware not installed (./hv deps installs the ovmf package)");
             using var machine = new QemuMachine(Iso(Firmware.Uefi));
             Boot.Start(machine, output);
-            Boot.AssertNormalBoot(machine, output, "multiboot2");
+            Boot.AssertHelloDom0Boot(machine, output, "multiboot2");
         }
 
         [Fact]
@@ -60,7 +61,7 @@ namespace Hypervisor.Integration.Tests
             Assert.True(why == null, why + " (./hv deps installs it)");
             using var machine = new BochsMachine(Iso());
             Boot.Start(machine, output);
-            Boot.AssertNormalBoot(machine, output, "multiboot2");
+            Boot.AssertHelloDom0Boot(machine, output, "multiboot2");
         }
     }
 }
