@@ -10,7 +10,7 @@ namespace Hypervisor.Guest
     /// hypercall registers (RDI, RSI, RDX, R10, R8). Results are Xen's: 0 or a value on success,
     /// a negative errno (<see cref="XenErrno"/>) on failure.
     /// </summary>
-    public static unsafe class Hypercalls
+    public static unsafe partial class Hypercalls
     {
         [RuntimeImport("kit_hypercall"), MethodImpl(MethodImplOptions.InternalCall)]
         private static extern long Call(ulong number, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);

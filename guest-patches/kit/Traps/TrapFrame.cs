@@ -9,7 +9,7 @@ namespace Hypervisor.Guest
     /// restored and the iret hypercall returns to <see cref="Rip"/>.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 176)]
-    public struct TrapFrame
+    public unsafe struct TrapFrame
     {
         [FieldOffset(0)] public ulong R15;
         [FieldOffset(8)] public ulong R14;
@@ -36,5 +36,19 @@ namespace Hypervisor.Guest
         [FieldOffset(152)] public ulong Rflags;
         [FieldOffset(160)] public ulong Rsp;
         [FieldOffset(168)] public ulong Ss;
+
+        /// <summary>True when the trap interrupted guest user mode (CS with RPL 3; Xen clears the RPL of
+        /// a kernel-mode CS).</summary>
+        public static bool FromUserMode(TrapFrame* frame) => (frame->Cs & 3) == 3;
+
+        /// <summary>The event mask Xen saved in CS bits 32-39 (the mask before the trap).</summary>
+        public static byte SavedUpcallMask(TrapFrame* frame) => (byte)(frame->Cs >> 32);
+
+        /// <summary>The end (highest address + 1) of Xen's bounce frame: the SS slot's end. Xen aligns it to
+        /// 16 bytes below the interrupted RSP (kernel mode) or the stack_switch stack (user mode).</summary>
+        public static ulong XenFrameEnd(TrapFrame* frame) => (ulong)frame + (ulong)sizeof(TrapFrame);
+
+        /// <summary>Where Xen's frame began (its RCX slot), given whether the vector pushes an error code.</summary>
+        public static ulong XenFrameStart(TrapFrame* frame, bool hasErrorCode) => (ulong)&frame->Rip - (hasErrorCode ? 24UL : 16UL);
     }
 }

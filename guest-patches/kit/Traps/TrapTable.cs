@@ -7,8 +7,10 @@ namespace Hypervisor.Guest
     /// <summary>
     /// The guest's virtual IDT: set_trap_table with the kit's entry stubs (asm/traps.asm) for the 32
     /// exception vectors, and the C# side of every trap. A trap first meets the probes' fixups
-    /// (<see cref="Probe"/>), then the hook a test may install, and otherwise is fatal: the kit prints
-    /// what happened and shuts the domain down as crashed.
+    /// (<see cref="Probe"/>), then the hook a test may install; a trap from user mode then ends the
+    /// user-mode run (<see cref="UserMode.Run"/>), any other is fatal: the kit prints what happened and
+    /// shuts the domain down as crashed. The callbacks (events, syscalls) arrive here too, with
+    /// pseudo-vectors above 255, and go to <see cref="GuestCallbacks"/>.
     /// </summary>
     public static unsafe class TrapTable
     {
@@ -20,6 +22,9 @@ namespace Hypervisor.Guest
 
         [RuntimeImport("kit_fixup_table"), MethodImpl(MethodImplOptions.InternalCall)]
         private static extern ulong* FixupTable();
+
+        [RuntimeImport("kit_iret_flags_address"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern ulong* IretFlagsAddress();
 
         private static delegate*<TrapFrame*, bool> s_hook;
         private static long s_installResult = 1;
@@ -63,6 +68,33 @@ namespace Hypervisor.Guest
             return s_installResult;
         }
 
+        /// <summary>The kit's entry stub for any vector (0-255): it takes Xen's frame and joins the common
+        /// trap path.</summary>
+        public static ulong StubAddress(int vector) => StubTable()[vector & 255];
+
+        /// <summary>Installs (or replaces) one entry of the virtual IDT with the kit's stub: set_trap_table with
+        /// that entry alone (Xen updates the entries given and keeps the others). <paramref name="privilege"/>
+        /// is the lowest privilege allowed to raise it with <c>int n</c> (0 nobody, 1-2 the guest kernel, 3
+        /// user mode too); <paramref name="disableEvents"/> masks events on entry.</summary>
+        public static long SetEntry(int vector, int privilege, bool disableEvents)
+            => SetEntry(vector, privilege, disableEvents, StubAddress(vector));
+
+        /// <summary>As <see cref="SetEntry(int, int, bool)"/> with any handler address.</summary>
+        public static long SetEntry(int vector, int privilege, bool disableEvents, ulong address)
+        {
+            TrapInfo* table = stackalloc TrapInfo[2];
+            table[0].Vector = (byte)vector;
+            table[0].Flags = (byte)((privilege & TrapInfoFlags.PrivilegeLevelMask) | (disableEvents ? TrapInfoFlags.DisableEvents : 0));
+            table[0].Cs = FlatSelector.KernelCs;
+            table[0].Address = address;
+            table[1] = default;
+            return Hypercalls.SetTrapTable(table);
+        }
+
+        /// <summary>From a handler: the flags word of the iret hypercall that returns from this trap (e.g.
+        /// <see cref="IretFlags.InSyscall"/>); it applies to the next return only.</summary>
+        public static void SetIretFlags(ulong flags) => *IretFlagsAddress() = flags;
+
         /// <summary>A handler that sees every trap the probes did not claim; it returns true when it
         /// handled the trap (the frame may be changed) and false to let the kit report it. Null removes it.</summary>
         public static void SetHook(delegate*<TrapFrame*, bool> hook) => s_hook = hook;
@@ -70,6 +102,11 @@ namespace Hypervisor.Guest
         [RuntimeExport("kit_trap")]
         private static void OnTrap(TrapFrame* frame)
         {
+            if (frame->Vector >= GuestCallbacks.EventVector)
+            {
+                GuestCallbacks.Dispatch(frame);
+                return;
+            }
             s_count++;
             s_lastVector = frame->Vector;
             s_lastErrorCode = frame->ErrorCode;
@@ -87,6 +124,8 @@ namespace Hypervisor.Guest
             }
             if (s_hook != null && s_hook(frame))
                 return;
+            if (TrapFrame.FromUserMode(frame) && UserMode.Active)
+                UserMode.OnUnhandledTrap(frame, s_lastFaultAddress);
             Report(frame);
             GuestShutdown.Shutdown(ShutdownReason.Crash);
         }

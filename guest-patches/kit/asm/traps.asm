@@ -7,7 +7,7 @@
 ; RIP, CS, RFLAGS, RSP, SS.
 %include "kit.inc"
 extern kit_trap, hypercall_page
-global kit_trap_stub_table
+global kit_trap_stub_table, kit_trap_common, kit_iret_flags_address
 
 section .text
 
@@ -45,6 +45,7 @@ kit_trap_common:
     push r13
     push r14
     push r15
+    cld                               ; C# assumes DF clear; a trap does not clear it
     mov rdi, rsp                      ; TrapFrame*
     mov rbx, rsp
     ; The handler is C#, which uses SSE registers freely: keep the interrupted code's.
@@ -54,6 +55,10 @@ kit_trap_common:
     call kit_trap
     fxrstor64 [rsp]
     mov rsp, rbx
+    ; The error-code slot becomes iret's flags word: 0, or what the handler asked for (VGCF_in_syscall).
+    mov rax, [rel kit_iret_flags]
+    mov [rsp + 128], rax
+    mov qword [rel kit_iret_flags], 0
     pop r15
     pop r14
     pop r13
@@ -70,13 +75,22 @@ kit_trap_common:
     pop rbx
     pop rax
     add rsp, 8                        ; the vector
-    mov qword [rsp], 0                ; the error-code slot becomes iret's flags word (not in a syscall)
     jmp hypercall_page + HYPERCALL_IRET * HYPERCALL_STUB_SIZE
 
 ; ulong* kit_trap_stub_table(): the address of the 256 stub addresses.
 kit_trap_stub_table:
     lea rax, [rel kit_trap_stubs]
     ret
+
+; ulong* kit_iret_flags_address(): the flags word the next return from a handler passes to iret.
+kit_iret_flags_address:
+    lea rax, [rel kit_iret_flags]
+    ret
+
+section .data
+align 8
+kit_iret_flags:
+    dq 0
 
 section .rodata
 align 8

@@ -145,7 +145,7 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Fact]
-        public void SharedInfo_IsADomainFrameOutsideTheP2m_Zeroed()
+        public void SharedInfo_IsADomainFrameOutsideTheP2m_ZeroedWithEveryVcpuMasked()
         {
             var t = TestDomain.Create();
             ulong mfn = t.Domain.SharedInfoAddress / Page;
@@ -154,8 +154,13 @@ namespace Hypervisor.Core.Tests.DomainBuilding
             Assert.DoesNotContain(mfn, t.Domain.PhysToMachine);
             var bytes = new byte[4096];
             t.Memory.ReadBytes(t.Domain.SharedInfoAddress, bytes);
-            bytes[1] = 0;                                     // vcpu_info[0].evtchn_upcall_mask
-            Assert.All(bytes, b => Assert.Equal(0, b));
+            for (int i = 0; i < SharedInfo.LegacyMaxVcpus; i++)
+            {
+                Assert.Equal(1, bytes[i * VcpuInfo.Size + 1]);  // every vcpu_info's evtchn_upcall_mask
+                bytes[i * VcpuInfo.Size + 1] = 0;
+            }
+
+            Assert.All(bytes, b => Assert.Equal(0, b));         // no clock in tests: nothing else
         }
 
         // ---- Page tables ----

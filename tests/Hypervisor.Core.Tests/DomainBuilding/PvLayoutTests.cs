@@ -134,9 +134,8 @@ namespace Hypervisor.Core.Tests.DomainBuilding
 
             ulong counted = CountTables(l.VirtBase, l.MappedEnd);
             Assert.Equal(counted, PvLayout.TablesFor(l.VirtBase, l.MappedEnd));
-            Assert.True(l.PageTableFrames >= counted, $"{l.PageTableFrames} table frames for a region needing {counted}");
-            // No more than one growth step of slack.
-            Assert.True(l.PageTableFrames <= counted + 2);
+            // Exactly as many as the region needs: start_info's nr_pt_frames names no spare frame.
+            Assert.Equal(counted, l.PageTableFrames);
         }
 
         [Theory]

@@ -45,12 +45,29 @@ namespace Hypervisor.Core.Tests.Domains
         {
             var t = Running();
             SetTrap(t, 14, PfHandler);
-            Exit(t, 14, 6, 0xDEAD_B000);
+            Exit(t, 14, 2, 0xDEAD_B000);
             Assert.Equal(PfHandler, t.Vcpu.Registers.Rip);
             Assert.Equal(0xDEAD_B000UL, t.Cr2);
-            Assert.Equal(6UL, FrameWord(t, 2));                       // error code after RCX, R11
+            Assert.Equal(2UL, FrameWord(t, 2));                       // error code after RCX, R11
             Assert.Equal(Code(t), FrameWord(t, 3));                   // the faulting RIP
             Assert.True(t.Domain.IsAlive);
+        }
+
+        [Fact]
+        public void PageFault_FromTheGuestKernel_IsASupervisorFault_FromUserModeAUserOne()
+        {
+            // The guest kernel runs in ring 3, so the CPU sets the user bit; Xen clears it.
+            var t = Running();
+            SetTrap(t, 14, PfHandler);
+            Exit(t, 14, 4 | 2, 0xDEAD_B000);
+            Assert.Equal(2UL, FrameWord(t, 2));
+
+            t = Running();
+            SetTrap(t, 14, PfHandler);
+            t.Vcpu.KernelStackPointer = t.Scratch + 0x20000;
+            t.EnterUserMode();
+            Exit(t, 14, 4 | 1, 0x1000);
+            Assert.Equal(5UL, FrameWord(t, 2));
         }
 
         [Fact]

@@ -80,6 +80,15 @@ namespace Hypervisor.Core.Tests.Hypercalls
         }
 
         [Fact]
+        public void Write_ALineOfExactly256_IsOneLine()
+        {
+            var t = TestDomain.Create();
+            string output = Output(t, () => Write(t, new string('y', 256) + "\n"), out long rc);
+            Assert.Equal(0, rc);
+            Assert.Equal("(d0) " + new string('y', 256) + "\n", output);
+        }
+
+        [Fact]
         public void Write_ManyChunks()
         {
             var t = TestDomain.Create();

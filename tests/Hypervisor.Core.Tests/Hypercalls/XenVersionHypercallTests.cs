@@ -174,7 +174,13 @@ namespace Hypervisor.Core.Tests.Hypercalls
             var t = TestDomain.Create();
             byte[] buffer = CallWithBuffer(t, XenVersionCommand.Commandline, XenCommandline.Length, out long rc);
             Assert.Equal(0, rc);
-            AssertString(buffer);
+            Assert.Equal("", AssertString(buffer));
+
+            // The hypervisor's own command line, as the arch layer recorded it.
+            t.Host.CommandLine = Encoding.ASCII.GetBytes("dom0_mem=512M loglvl=all");
+            buffer = CallWithBuffer(t, XenVersionCommand.Commandline, XenCommandline.Length, out rc);
+            Assert.Equal(0, rc);
+            Assert.Equal("dom0_mem=512M loglvl=all", AssertString(buffer));
 
             var other = TestDomain.Create(o => { o.Privileged = false; o.DomainId = 1; });
             Assert.Equal(-XenErrno.EPERM, Call(other, XenVersionCommand.Commandline, other.Scratch));

@@ -267,9 +267,8 @@ namespace Hypervisor.Core.Tests.Support
 
         // ---- Modes ----
 
-        /// <summary>Gives the vCPU a user top-level table (a copy of the kernel's L4 contents in a fresh
-        /// domain frame would need pinning; tests only need a distinct, valid frame, so the kernel's own
-        /// L4 is used) and switches it to guest user mode.</summary>
+        /// <summary>Switches the vCPU to guest user mode with a user top-level table: the given frame, or
+        /// by default the kernel's own L4 (so guest memory reads the same in both modes).</summary>
         public void EnterUserMode(ulong userTableFrame = 0)
         {
             Vcpu.UserTableFrame = userTableFrame != 0 ? userTableFrame : Vcpu.KernelTableFrame;

@@ -23,6 +23,7 @@ namespace Hypervisor.Arch.X86_64
         {
             var host = new Host(memory, frames, log, new X86HostPlatform(acpi, options.Reboot));
             host.CommandLine = AsciiBytes.Copy(commandLine);
+            host.BootMemoryMap = map;
             ulong frameCount = map.HighestUsableAddress / FrameSize;
             host.FrameTable = new FrameTable(memory, frameCount);
             host.FrameTable.AssignIoFrames(map);
