@@ -11,13 +11,15 @@ namespace Hypervisor.Conformance
     /// take the writable type) but RO (0); a frame of the hypervisor (-EBUSY); a frame beyond the machine's
     /// physical address width (-EPERM: for the hardware domain such a frame is MMIO it has no right to).
     /// A dom0 L1 entry has no refused flag bit: the cache attributes are allowed to a domain with I/O
-    /// rights, so the reserved-bit cases are made in the upper levels.</item>
+    /// rights, so the reserved-bit cases are made in the upper levels. NX is accepted;
+    /// MMU_PT_UPDATE_PRESERVE_AD keeps the entry's accessed and dirty bits, a normal update replaces them.</item>
     /// <item>L4 slots 256-271 (the hypervisor's) refuse any value (-EINVAL); slot 272 is the guest's.</item>
     /// <item>An L2 entry must point at an L1: a writable data frame is refused (-EINVAL); PSE (2 MiB) in an L2
     /// and PS (1 GiB) in an L3 are refused (-EINVAL), as are the G and PCD bits in an L2 (-EINVAL).</item>
     /// <item>A request whose ptr is in a writable data page of ours is a plain write (0); in a frame not
     /// ours, -EINVAL.</item>
-    /// <item>The done count is the number of requests performed before the first failure.</item>
+    /// <item>The done count is the number of requests performed before the first failure; an unknown
+    /// foreign domain is -ESRCH, an unreadable request list -EFAULT.</item>
     /// <item>MMU_MACHPHYS_UPDATE sets the M2P entry of an own frame (0, visible in the read-only M2P) and
     /// refuses a frame of someone else (-EINVAL).</item>
     /// </list>
@@ -89,6 +91,24 @@ namespace Hypervisor.Conformance
             // Bit 51: beyond any physical address width; for dom0 that is MMIO outside its I/O rights.
             rc = Tables.Update(pte, (1UL << 51) | Tables.DataRo);
             suite.Errno("map_frame_beyond_physical_width_refused", XenErrno.EPERM, rc);
+            TestPages.RestoreWindow();
+
+            rc = Tables.Update(pte, (TestPages.MfnB << 12) | Tables.DataRw | PageFlags.NoExecute);
+            Flush();
+            suite.Result("map_own_frame_nx", rc == 0 && TestPages.Shows() == 'B').Text(" returned ").Result(rc)
+                .Text(", the window shows ").Char(TestPages.Shows()).End();
+            TestPages.RestoreWindow();
+
+            // MMU_PT_UPDATE_PRESERVE_AD keeps the accessed and dirty bits the entry has; a normal update does not.
+            ulong plain = (TestPages.MfnA << 12) | Tables.Present | Tables.Writable;
+            rc = Tables.Update(pte | MmuUpdateCommand.PtUpdatePreserveAd, plain);
+            ulong kept = Tables.Read(TestPages.PteVa) & (Tables.Accessed | Tables.Dirty);
+            suite.Result("preserve_ad_keeps_accessed_dirty", rc == 0 && kept == (Tables.Accessed | Tables.Dirty)).Text(" returned ").Result(rc)
+                .Text(", A/D bits ").Hex(kept, 2).Text(" (expected 0x60)").End();
+            rc = Tables.Update(pte, plain);
+            ulong cleared = Tables.Read(TestPages.PteVa) & (Tables.Accessed | Tables.Dirty);
+            suite.Result("normal_update_replaces_accessed_dirty", rc == 0 && cleared == 0).Text(" returned ").Result(rc)
+                .Text(", A/D bits ").Hex(cleared, 2).Text(" (expected 0x00)").End();
             TestPages.RestoreWindow();
 
             // A not-present entry is not checked against anything.
@@ -231,6 +251,12 @@ namespace Hypervisor.Conformance
                 rc = Tables.Update(TestPages.ForeignMfn << 12, 0);
                 suite.Errno("ptr_in_foreign_frame_refused", XenErrno.EINVAL, rc);
             }
+
+            MmuUpdate req = default;
+            req.Ptr = TestPages.PteMa;
+            req.Val = (TestPages.MfnA << 12) | Tables.DataRw;
+            rc = Hypercalls.Raw(HypercallNumber.MmuUpdate, (ulong)&req, 1, 0, 0x1234, 0);
+            suite.Errno("update_unknown_foreign_domain_refused", XenErrno.ESRCH, rc);
 
             uint done;
             rc = Tables.UpdateBatch((MmuUpdate*)0x1000, 1, out done);

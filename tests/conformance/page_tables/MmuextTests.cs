@@ -10,6 +10,8 @@ namespace Hypervisor.Conformance
     /// pinning it again (-EINVAL), as another level (-EINVAL), unpinning twice (-EINVAL); a page mapped
     /// writable, a frame not ours, and the current L4 (pinned by the domain builder) cannot be pinned
     /// (-EINVAL);</item>
+    /// <item>a pin validates the table's entries: an L1 mapping a page table writable or a hypervisor frame
+    /// (-EBUSY), an L2 entry to a data frame or a superpage, an L3 superpage (-EINVAL);</item>
     /// <item>NEW_BASEPTR to a pinned copy of the current L4 and back: a lower-half slot added to the copy
     /// maps the kernel's L3 there, which is visible only while the copy is the base; a data page is no
     /// base (-EINVAL);</item>
@@ -29,6 +31,7 @@ namespace Hypervisor.Conformance
                 return;
             }
             PinLevels(suite);
+            PinValidation(suite);
             PinRefusals(suite);
             NewBaseptr(suite);
             Flushes(suite);
@@ -74,6 +77,48 @@ namespace Hypervisor.Conformance
             suite.Check("unpinned_pages_writable_again", writable, "update_va_mapping could not map an unpinned page writable");
         }
 
+        /// <summary>Pinning validates every entry of the new table: one bad entry refuses the pin with the
+        /// errno its mmu_update would get.</summary>
+        private static void PinValidation(TestSuite suite)
+        {
+            ulong page = (ulong)GuestMemory.AllocatePages(1);
+            ulong mfn = Tables.MfnOf(page);
+            PinWithEntry(suite, "pin_l1_mapping_own_frame_ro", page, mfn, MmuextCommand.PinL1Table, (TestPages.MfnB << 12) | Tables.DataRo, 0);
+            PinWithEntry(suite, "pin_l1_mapping_page_table_rw_refused", page, mfn, MmuextCommand.PinL1Table,
+                (Tables.L4Mfn << 12) | Tables.DataRw, -XenErrno.EBUSY);
+            if (TestPages.ForeignMfn != 0)
+                PinWithEntry(suite, "pin_l1_mapping_foreign_frame_refused", page, mfn, MmuextCommand.PinL1Table,
+                    (TestPages.ForeignMfn << 12) | Tables.DataRo, -XenErrno.EBUSY);
+            else
+                suite.Skip("pin_l1_mapping_foreign_frame_refused", "no foreign frame");
+            PinWithEntry(suite, "pin_l2_with_data_frame_entry_refused", page, mfn, MmuextCommand.PinL2Table,
+                (TestPages.MfnB << 12) | Tables.Present | Tables.Writable | Tables.Accessed, -XenErrno.EINVAL);
+            PinWithEntry(suite, "pin_l2_with_superpage_refused", page, mfn, MmuextCommand.PinL2Table,
+                ((TestPages.MfnB << 12) & ~0x1FFFFFUL) | Tables.Present | Tables.Writable | Tables.Accessed | Tables.Pse, -XenErrno.EINVAL);
+            PinWithEntry(suite, "pin_l3_with_superpage_refused", page, mfn, MmuextCommand.PinL3Table,
+                ((TestPages.MfnB << 12) & ~((1UL << 30) - 1)) | Tables.Present | Tables.Writable | Tables.Accessed | Tables.Pse, -XenErrno.EINVAL);
+        }
+
+        /// <summary>Writes one entry (slot 5) into the zeroed page, maps it read-only, pins it, and expects
+        /// <paramref name="expected"/>; then unpins it if it was pinned and makes it a zeroed data page again.</summary>
+        private static void PinWithEntry(TestSuite suite, string test, ulong page, ulong mfn, uint pin, ulong entry, long expected)
+        {
+            Tables.Fill(page, 0);
+            ((ulong*)page)[5] = entry;
+            long ro = Tables.MakeReadOnly(page);
+            long rc = ro == 0 ? Tables.Ext(pin, mfn) : ro;
+            long unpin = rc == 0 ? Tables.Ext(MmuextCommand.UnpinTable, mfn) : 0;
+            long rw = Tables.MakeWritable(page);
+            ConsoleLine line = suite.Result(test, rc == expected && unpin == 0 && rw == 0).Text(" returned ").Result(rc);
+            if (rc != expected)
+                line.Text(", expected ").Result(expected);
+            if (ro != 0 || unpin != 0 || rw != 0)
+                line.Text("; read-only ").Result(ro).Text(", unpin ").Result(unpin).Text(", writable again ").Result(rw);
+            line.End();
+            if (rw == 0)
+                Tables.Fill(page, 0);
+        }
+
         private static void PinRefusals(TestSuite suite)
         {
             suite.Errno("pin_writable_page_refused", XenErrno.EINVAL, Tables.Ext(MmuextCommand.PinL1Table, TestPages.MfnB));
@@ -82,6 +127,11 @@ namespace Hypervisor.Conformance
             else
                 suite.Errno("pin_foreign_frame_refused", XenErrno.EINVAL, Tables.Ext(MmuextCommand.PinL1Table, TestPages.ForeignMfn));
             suite.Errno("pin_current_l4_again_refused", XenErrno.EINVAL, Tables.Ext(MmuextCommand.PinL4Table, Tables.L4Mfn));
+            suite.Errno("pin_frame_beyond_ram_refused", XenErrno.EINVAL, Tables.Ext(MmuextCommand.PinL1Table, 1UL << 36));
+            MmuextOp op = default;
+            op.Cmd = MmuextCommand.TlbFlushLocal;
+            suite.Errno("ext_unknown_foreign_domain_refused", XenErrno.ESRCH,
+                Hypercalls.Raw(HypercallNumber.MmuextOp, (ulong)&op, 1, 0, 0x1234, 0));
             suite.Errno("unpin_data_page_refused", XenErrno.EINVAL, Tables.Ext(MmuextCommand.UnpinTable, TestPages.MfnB));
         }
 

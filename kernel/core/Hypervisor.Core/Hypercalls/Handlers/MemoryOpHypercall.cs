@@ -88,23 +88,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         /// <summary>Xen's max_page: frames below the top of RAM.</summary>
         private static ulong MaxPage(Host host) => host.FrameTable.FrameCount;
 
-        private static long MemoryMapOfDomain(Vcpu vcpu, ulong arg)
-        {
-            if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryMap map))
-                return -XenErrno.EFAULT;
-            uint entries = map.NrEntries < 1 ? map.NrEntries : 1;
-            if (entries != 0)
-            {
-                E820Entry ram = default;
-                ram.Addr = 0;
-                ram.Size = vcpu.Domain.TotalPages << FrameAllocator.FrameShift;
-                ram.Type = E820Entry.TypeRam;
-                if (!GuestMemory.TryWrite(vcpu, map.Buffer, in ram))
-                    return -XenErrno.EFAULT;
-            }
-            map.NrEntries = entries;
-            return GuestMemory.TryWrite(vcpu, arg, in map) ? 0 : -XenErrno.EFAULT;
-        }
+        /// <summary>XENMEM_memory_map: a domain's pseudo-physical e820 exists only once a toolstack has
+        /// set one (XENMEM_set_memory_map, a later issue); until then Xen answers -ENOSYS, which is
+        /// what a PV dom0 always gets (it reads machine_memory_map instead).</summary>
+        private static long MemoryMapOfDomain(Vcpu vcpu, ulong arg) => -XenErrno.ENOSYS;
 
         private static unsafe long MachineMemoryMap(Vcpu vcpu, ulong arg)
         {
