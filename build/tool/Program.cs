@@ -9,11 +9,12 @@ namespace Hypervisor.Tool
             "usage: hv-tool <command> [options]\n" +
             "commands:\n" +
             "  bench boot   image sizes and boot times over several headless boots\n" +
+            "  bench hypercall  cycles per hypercall, trap and user-mode trip: the same guest on ours and on Xen 4.17\n" +
             "  boot         one headless boot, serial console printed with timestamps\n" +
             "  guest        boot a PV guest kernel as dom0 of Xen 4.17 or of our hypervisor\n" +
             "  conformance  run the conformance suites on Xen and/or our hypervisor\n" +
             "  help         this text\n\n" +
-            BootBench.Usage + "\n\n" + BootCommand.Usage + "\n\n" + GuestCommand.Usage + "\n\n" + ConformanceCommand.Usage;
+            BootBench.Usage + "\n\n" + HypercallBench.Usage + "\n\n" + BootCommand.Usage + "\n\n" + GuestCommand.Usage + "\n\n" + ConformanceCommand.Usage;
 
         public static int Main(string[] argv)
         {
@@ -27,9 +28,11 @@ namespace Hypervisor.Tool
                 switch (argv[0])
                 {
                     case "bench":
-                        if (argv.Length < 2 || argv[1] != "boot")
-                            throw new UsageException("bench needs a benchmark name: bench boot");
-                        return BootBench.Run(new Arguments(argv[2..]));
+                        if (argv.Length >= 2 && argv[1] == "boot")
+                            return BootBench.Run(new Arguments(argv[2..]));
+                        if (argv.Length >= 2 && argv[1] == "hypercall")
+                            return HypercallBench.Run(new Arguments(argv[2..]));
+                        throw new UsageException("bench needs a benchmark name: bench boot|hypercall");
                     case "boot":
                         return BootCommand.Run(new Arguments(argv[1..]));
                     case "guest":

@@ -37,6 +37,9 @@ namespace Hypervisor.Tool.Guests
         public static readonly Regex HvPanic = new Regex(@"^\(HV\) PANIC: (.*)$", RegexOptions.CultureInvariant);
         public static readonly Regex HvLine = new Regex(@"^\(HV\) ", RegexOptions.CultureInvariant);
 
+        /// <summary>Our hypervisor's last line after a panic: it stops the CPU and never powers off.</summary>
+        public static readonly Regex HvHalted = new Regex(@"^\(HV\) +System halted", RegexOptions.CultureInvariant);
+
         // The guest kit's own fatal lines.
         public static readonly Regex KitFatal = new Regex(@"^kit: fatal", RegexOptions.CultureInvariant);
 

@@ -32,7 +32,9 @@ namespace Hypervisor.Tool.Guests
             {
                 lock (gate)
                 {
-                    bool endLine = options.Host == GuestHost.Xen ? GuestOutput.IsXenEnd(line.Text) : GuestOutput.OursDomainEnd(line.Text) != null;
+                    // Our hypervisor halts (without powering off) after a panic: that ends the run too.
+                    bool endLine = options.Host == GuestHost.Xen ? GuestOutput.IsXenEnd(line.Text)
+                        : GuestOutput.OursDomainEnd(line.Text) != null || GuestOutput.HvHalted.IsMatch(line.Text);
                     if (endLineAt == null && endLine)
                         endLineAt = line.Time;
                     if (summaryAt == null && GuestOutput.Summary.IsMatch(GuestOutput.GuestText(line.Text)))

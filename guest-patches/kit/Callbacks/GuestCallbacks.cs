@@ -8,7 +8,9 @@ namespace Hypervisor.Guest
     /// The callbacks a PV kernel registers with callback_op: the event upcall, the failsafe callback and
     /// the syscall entry from user mode (asm/user.asm). Their stubs join the trap path with a
     /// pseudo-vector (<see cref="EventVector"/>, ...), and <see cref="Dispatch"/> handles them:
-    /// an event clears the vCPU's upcall-pending flag and calls the hook of <see cref="SetEventHook"/>;
+    /// an event clears the vCPU's upcall-pending flag, takes its pending selector (so that the hypervisor
+    /// signals the next event on those words again; the ports' pending bits stay for the guest to read
+    /// and clear) and calls the hook of <see cref="SetEventHook"/>;
     /// a syscall goes to <see cref="UserMode"/>; a failsafe callback is reported and crashes the guest.
     /// Events must not be unmasked before <see cref="Register"/>: Xen crashes a domain whose pending event
     /// has no callback to go to.
@@ -30,6 +32,7 @@ namespace Hypervisor.Guest
         private static string s_failedStep = "none";
         private static ulong s_events;
         private static delegate*<TrapFrame*, void> s_eventHook;
+        private static ulong s_pendingWords;
 
         /// <summary>The entry stub of a callback type (<see cref="CallbackType"/> event, failsafe, syscall).</summary>
         public static ulong Entry(ushort type) => EntryOf(type);
@@ -39,6 +42,18 @@ namespace Hypervisor.Guest
 
         /// <summary>Event upcalls seen.</summary>
         public static ulong Events => s_events;
+
+        /// <summary>The pending-selector bits (words of evtchn_pending with a port pending) taken by the
+        /// upcalls so far and not yet claimed with <see cref="TakePendingWords"/>.</summary>
+        public static ulong PendingWords => s_pendingWords;
+
+        /// <summary>Returns <see cref="PendingWords"/> and forgets them.</summary>
+        public static ulong TakePendingWords()
+        {
+            ulong words = s_pendingWords;
+            s_pendingWords = 0;
+            return words;
+        }
 
         /// <summary>Registers event, failsafe (both with events masked on entry) and syscall (masking events,
         /// like Linux). 0 or the first negative errno (<see cref="FailedStep"/> names it).</summary>
@@ -77,7 +92,11 @@ namespace Hypervisor.Guest
                     s_events++;
                     SharedInfo* shared = SharedInfoPage.Get();
                     if (shared != null)
-                        SharedInfo.VcpuInfoOf(shared, 0)->EvtchnUpcallPending = 0;
+                    {
+                        VcpuInfo* vcpu = SharedInfo.VcpuInfoOf(shared, 0);
+                        vcpu->EvtchnUpcallPending = 0;
+                        s_pendingWords |= Atomic.Exchange(&vcpu->EvtchnPendingSel, 0);
+                    }
                     if (s_eventHook != null)
                         s_eventHook(frame);
                     return;

@@ -15,6 +15,14 @@ namespace Hypervisor.Guest
         [RuntimeImport("kit_hypercall"), MethodImpl(MethodImplOptions.InternalCall)]
         private static extern long Call(ulong number, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);
 
+        [RuntimeImport("kit_hypercall_direct"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern long CallDirect(ulong rax, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);
+
+        /// <summary>A hypercall by its own <c>syscall</c> with the full 64-bit <paramref name="rax"/>, not through
+        /// the hypercall page: for numbers past the page's 128 slots and for RAX with high bits set.</summary>
+        public static long Direct(ulong rax, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
+            => CallDirect(rax, a1, a2, a3, a4, a5);
+
         /// <summary>Any hypercall, with raw arguments (for tests of numbers and arguments the kit has no
         /// typed call for).</summary>
         public static long Raw(int number, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)

@@ -33,6 +33,9 @@ namespace Hypervisor.Guest
         private static ulong s_lastErrorCode;
         private static ulong s_lastRip;
         private static ulong s_lastFaultAddress;
+        private static TrapFrame* s_lastFrame;
+        private static ulong s_lastFrameAddress;
+        private static byte s_lastUpcallMask;
 
         /// <summary>What set_trap_table returned at start of day (1: not called yet).</summary>
         public static long InstallResult => s_installResult;
@@ -45,6 +48,17 @@ namespace Hypervisor.Guest
 
         /// <summary>For a page fault: the address, from the vCPU's shared info (arch.cr2).</summary>
         public static ulong LastFaultAddress => s_lastFaultAddress;
+
+        /// <summary>A copy of the last trap's frame as the handler found it (before any fixup or hook
+        /// changed it); null before the first trap.</summary>
+        public static TrapFrame* LastFrame => s_lastFrame;
+
+        /// <summary>Where that frame was: <see cref="TrapFrame.XenFrameEnd"/> of it tells where Xen put its
+        /// bounce frame.</summary>
+        public static TrapFrame* LastFrameAddress => (TrapFrame*)s_lastFrameAddress;
+
+        /// <summary>The vCPU's event mask (evtchn_upcall_mask) as the last trap's handler found it.</summary>
+        public static byte LastUpcallMask => s_lastUpcallMask;
 
         /// <summary>Registers the stubs for the exception vectors. Software interrupts from user mode are
         /// allowed for #BP and #OF only (DPL 3), as on bare metal; every entry masks events.</summary>
@@ -108,6 +122,12 @@ namespace Hypervisor.Guest
                 return;
             }
             s_count++;
+            SharedInfo* shared = SharedInfoPage.Get();
+            s_lastUpcallMask = shared == null ? (byte)0xFF : SharedInfo.VcpuInfoOf(shared, 0)->EvtchnUpcallMask;
+            if (s_lastFrame == null)
+                s_lastFrame = (TrapFrame*)GuestMemory.Allocate((ulong)sizeof(TrapFrame));
+            *s_lastFrame = *frame;
+            s_lastFrameAddress = (ulong)frame;
             s_lastVector = frame->Vector;
             s_lastErrorCode = frame->ErrorCode;
             s_lastRip = frame->Rip;
@@ -124,8 +144,15 @@ namespace Hypervisor.Guest
             }
             if (s_hook != null && s_hook(frame))
                 return;
-            if (TrapFrame.FromUserMode(frame) && UserMode.Active)
-                UserMode.OnUnhandledTrap(frame, s_lastFaultAddress);
+            if (TrapFrame.FromUserMode(frame))
+            {
+                if (UserMode.Active)
+                    UserMode.OnUnhandledTrap(frame, s_lastFaultAddress);
+            }
+            else if (GuardedCall.TryRecover(frame))
+            {
+                return;
+            }
             Report(frame);
             GuestShutdown.Shutdown(ShutdownReason.Crash);
         }

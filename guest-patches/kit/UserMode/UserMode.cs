@@ -38,6 +38,9 @@ namespace Hypervisor.Guest
         [RuntimeImport("kit_user_exit_address"), MethodImpl(MethodImplOptions.InternalCall)]
         private static extern ulong ExitRoutineAddress();
 
+        [RuntimeImport("kit_user_enter_with_ts"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void EnterWithTaskSwitched();
+
         private static bool s_initialized;
         private static long s_initResult = 1;
         private static string s_initStep = "not initialized";
@@ -168,6 +171,11 @@ namespace Hypervisor.Guest
             UserRegisters r = UserRegisters.For(entry, rdi, rsi, rdx);
             return Run(&r);
         }
+
+        /// <summary>The next <see cref="Run"/> sets the virtual CR0.TS (fpu_taskswitch) right before entering
+        /// user mode, after the kit saved the kernel's FPU state: the first FPU/SSE instruction in user mode
+        /// raises #NM, as after a kernel's lazy FPU switch.</summary>
+        public static void SetTaskSwitchedOnNextEntry() => EnterWithTaskSwitched();
 
         /// <summary>A handler for syscall numbers the kit does not know (from <see cref="KitSyscall.FirstFree"/>):
         /// it returns true when it handled the call (RAX in the frame is the result). Null removes it.</summary>

@@ -28,3 +28,21 @@ kit_hypercall:
 kit_hypercall_page_address:
     lea rax, [rel hypercall_page]
     ret
+
+; long kit_hypercall_direct(ulong rax, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5): a hypercall
+; made with its own syscall instruction and the full 64-bit RAX, not through the hypercall page (for
+; numbers beyond the page and RAX values with high bits set).
+global kit_hypercall_direct
+kit_hypercall_direct:
+    mov rax, rdi
+    mov rdi, rsi
+    mov rsi, rdx
+    mov rdx, rcx
+    mov r10, r8
+    mov r8, r9
+    push rcx
+    push r11
+    syscall
+    pop r11
+    pop rcx
+    ret

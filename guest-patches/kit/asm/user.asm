@@ -99,6 +99,14 @@ kit_user_enter:
     fxsave64 [rax]                    ; the kernel's FPU/SSE state, put back on the way out
     mov [rel kernel_fxsave], rax
     mov [rel kernel_rsp], rsp
+    cmp byte [rel enter_with_ts], 0
+    je .ts_done
+    mov byte [rel enter_with_ts], 0
+    push rdi                          ; fpu_taskswitch(1) after the fxsave: the next FPU/SSE
+    mov edi, 1                        ; instruction (in user mode) raises #NM
+    call hypercall_page + HYPERCALL_FPU_TASKSWITCH * HYPERCALL_STUB_SIZE
+    pop rdi
+.ts_done:
     and rsp, ~15
     ; The iret context below the stub's pushes of RCX, R11, RAX: flags, RIP, CS, RFLAGS, RSP, SS.
     push qword [rdi + UR_SS]
@@ -151,8 +159,16 @@ kit_user_section_end:
     lea rax, [rel __user_end]
     ret
 
+; void kit_user_enter_with_ts(): the next kit_user_enter sets the virtual CR0.TS just before user mode.
+global kit_user_enter_with_ts
+kit_user_enter_with_ts:
+    mov byte [rel enter_with_ts], 1
+    ret
+
 section .data
 align 8
+enter_with_ts:
+    dq 0
 kernel_rsp:
     dq 0
 kernel_fxsave:

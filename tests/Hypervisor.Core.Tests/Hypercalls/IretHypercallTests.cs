@@ -70,12 +70,12 @@ namespace Hypervisor.Core.Tests.Hypercalls
         }
 
         [Fact]
-        public void InSyscall_KeepsRcxAndR11()
+        public void InSyscall_ReturnsTheSysretWay_RcxIsRipAndR11IsRflags()
         {
             var t = WithContext(Context(flags: IretFlags.InSyscall));
             Iret(t);
-            Assert.Equal(0xDEADUL, t.Vcpu.Registers.Rcx);
-            Assert.Equal(0xBEEFUL, t.Vcpu.Registers.R11);
+            Assert.Equal(t.Vcpu.Registers.Rip, t.Vcpu.Registers.Rcx);
+            Assert.Equal(t.Vcpu.Registers.Rflags, t.Vcpu.Registers.R11);
             Assert.Equal(0xAAAAUL, t.Vcpu.Registers.Rax);
         }
 

@@ -91,6 +91,9 @@ namespace Hypervisor.Arch.X86_64
             log.Info().Text("Paging: direct map of ").Size(HypervisorPageTables.DirectMapLimit).Text(" at ").Hex(PhysicalWindow.DirectMapBase)
                .Text(", image at ").Hex(image.ImageStart).Text(" (").Dec(HypervisorPageTables.TableFrames).Text(" table frames)").End();
 
+            // x87 errors raise #MF (CR0.NE) rather than the legacy external interrupt: guests expect it.
+            Cpu.WriteCr0(Cpu.ReadCr0() | (1UL << 5));
+
             // Descriptor tables, exceptions and SYSCALL.
             LegacyPic.RemapAndMask();
             if (!DescriptorTables.Load(s_frames, image.SyscallEntry))

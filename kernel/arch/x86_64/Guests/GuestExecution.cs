@@ -62,13 +62,11 @@ namespace Hypervisor.Arch.X86_64
                 Cpu.WriteMsr(Cpu.MsrFsBase, vcpu.FsBase);
                 vcpu.SegmentBasesChanged = false;
             }
-            if (vcpu.TaskSwitched)
-                Cpu.WriteCr0(Cpu.ReadCr0() | TaskSwitchedFlag);
+            // CR0.TS itself is set by the exit path after its last FPU instruction (asm/traps.asm).
+            Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
             *frame = vcpu.Registers;
             return true;
         }
-
-        private const ulong TaskSwitchedFlag = 1UL << 3;
 
         private static GuestRegisters* FrameAtStackTop() =>
             (GuestRegisters*)(DescriptorTables.GuestEntryStackTop - (ulong)sizeof(GuestRegisters));

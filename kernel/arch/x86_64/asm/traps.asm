@@ -3,6 +3,7 @@
 ; general registers in the order of TrapFrame (C#) and calls hv_trap(TrapFrame*).
 bits 64
 extern hv_trap
+FRAME_CS equ 18 * 8                   ; 15 registers, vector, error code, RIP, then CS
 global trap_stub_table
 
 section .text
@@ -52,6 +53,15 @@ trap_common:
     call hv_trap
     fxrstor64 [rsp]
     mov rsp, rbp
+    ; Back to a guest that set CR0.TS (fpu_taskswitch): set it now, after the last FPU/SSE
+    ; instruction of the hypervisor, so the guest's next FPU use raises #NM for it.
+    test qword [rbp + FRAME_CS], 3
+    jz trap_restore_registers
+    cmp byte [rel guest_task_switched], 0
+    je trap_restore_registers
+    mov rax, cr0
+    or rax, 8
+    mov cr0, rax
 trap_restore_registers:
     pop r15
     pop r14
@@ -85,7 +95,7 @@ trap_stub_table:
 ; (the TSS's RSP0, so traps and syscalls build the same frame in the same place) and makes the
 ; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
 ; IF) until the frame is complete. One CPU runs guests for now, so one scratch slot suffices.
-global syscall_entry, cpu_set_guest_entry_stack, cpu_enter_guest
+global syscall_entry, cpu_set_guest_entry_stack, cpu_enter_guest, cpu_set_guest_task_switched
 section .text
 syscall_entry:
     mov [rel syscall_guest_rsp], rsp
@@ -102,6 +112,11 @@ syscall_entry:
 ; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0).
 cpu_set_guest_entry_stack:
     mov [rel guest_entry_stack_top], rdi
+    ret
+
+; void cpu_set_guest_task_switched(bool): whether returns to the guest set CR0.TS.
+cpu_set_guest_task_switched:
+    mov [rel guest_task_switched], dil
     ret
 
 ; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest. The frame is at the top of
@@ -124,3 +139,4 @@ section .bss
 align 8
 syscall_guest_rsp: resq 1
 guest_entry_stack_top: resq 1
+guest_task_switched: resb 1

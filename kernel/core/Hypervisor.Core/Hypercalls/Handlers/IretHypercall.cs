@@ -20,11 +20,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 return HypercallResult.RegistersReplaced;
             }
 
-            if ((context.Flags & IretFlags.InSyscall) == 0)
-            {
-                r.R11 = context.R11;
-                r.Rcx = context.Rcx;
-            }
+
             // Frames the hypervisor built for the guest kernel carry RPL 0 in CS for kernel
             // context, so RPL 3 means a return to guest user mode.
             bool toUser = (context.Cs & 3) == 3;
@@ -40,6 +36,17 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             r.Rsp = context.Rsp;
             r.Ss = (context.Ss & 0xFFFF) | 3;
             r.Rax = context.Rax;
+            if ((context.Flags & IretFlags.InSyscall) == 0)
+            {
+                r.R11 = context.R11;
+                r.Rcx = context.Rcx;
+            }
+            else
+            {
+                // Returned the SYSRET way, as on Xen: RCX holds the return RIP, R11 the RFLAGS.
+                r.Rcx = r.Rip;
+                r.R11 = r.Rflags;
+            }
             VcpuInfoAccess.SetUpcallMask(vcpu, (context.Rflags & GuestRegisters.InterruptFlag) != 0 ? (byte)0 : (byte)1);
             if (toUser && vcpu.InKernelMode)
                 GuestMode.EnterUser(vcpu);

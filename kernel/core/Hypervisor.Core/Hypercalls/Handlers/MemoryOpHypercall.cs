@@ -91,7 +91,12 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         /// <summary>XENMEM_memory_map: a domain's pseudo-physical e820 exists only once a toolstack has
         /// set one (XENMEM_set_memory_map, a later issue); until then Xen answers -ENOSYS, which is
         /// what a PV dom0 always gets (it reads machine_memory_map instead).</summary>
-        private static long MemoryMapOfDomain(Vcpu vcpu, ulong arg) => -XenErrno.ENOSYS;
+        private static long MemoryMapOfDomain(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryMap map))
+                return -XenErrno.EFAULT;
+            return -XenErrno.ENOSYS;
+        }
 
         private static unsafe long MachineMemoryMap(Vcpu vcpu, ulong arg)
         {
