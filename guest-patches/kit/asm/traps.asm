@@ -3,8 +3,9 @@
 ; SYSRET-style exits, so it saved them), then the error code for the vectors that have one, then
 ; RIP, CS, RFLAGS, RSP, SS. Each stub restores RCX and R11, pushes a zero error code where there is
 ; none and its vector, so the common path sees one layout (TrapFrame in C#). The way back is the
-; iret hypercall: it wants RAX, R11, RCX (its hypercall-page stub pushes them), a flags word, then
-; RIP, CS, RFLAGS, RSP, SS.
+; iret hypercall: it wants RAX, R11, RCX (its hypercall-page stub pushes them), a flags word (0, or
+; VGCF_in_syscall when the handler asked for it: TrapTable.SetIretFlags), then RIP, CS, RFLAGS, RSP, SS.
+; The callbacks of user.asm (event, failsafe, syscall) join the common path with pseudo-vectors.
 %include "kit.inc"
 extern kit_trap, hypercall_page
 global kit_trap_stub_table, kit_trap_common, kit_iret_flags_address
