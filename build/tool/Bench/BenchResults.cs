@@ -73,14 +73,7 @@ namespace Hypervisor.Tool.Bench
         public List<double> Medians { get; } = new List<double>();
         public string NotAvailable { get; set; }
 
-        public double? Value => Medians.Count == 0 ? null : Median(Medians);
-
-        public static double Median(IReadOnlyList<double> xs)
-        {
-            var s = xs.OrderBy(x => x).ToArray();
-            int m = s.Length / 2;
-            return s.Length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-        }
+        public double? Value => Medians.Count == 0 ? null : Commands.BootBench.Median(Medians);
     }
 
     /// <summary>The operations in the order the guest measures them, with a label for people. An operation

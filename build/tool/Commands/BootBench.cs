@@ -84,7 +84,7 @@ namespace Hypervisor.Tool.Commands
             }
 
             TextWriter progress = json ? Console.Error : Console.Out;
-            string qemuVersion = QemuVersion();
+            string qemuVersion = QemuMachine.Version();
             progress.WriteLine($"Benchmarking boot: {runs} run(s) per boot path, {qemuVersion}, TCG, images in {images.ImageDir}");
             var timeout = TimeSpan.FromSeconds(timeoutSeconds);
             for (int run = 1; run <= runs; run++)
@@ -147,28 +147,6 @@ namespace Hypervisor.Tool.Commands
             var s = xs.OrderBy(x => x).ToArray();
             int m = s.Length / 2;
             return s.Length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-        }
-
-        private static string QemuVersion()
-        {
-            try
-            {
-                var psi = new ProcessStartInfo(QemuMachine.DefaultExecutable, "--version")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                };
-                using var p = Process.Start(psi);
-                string first = p.StandardOutput.ReadLine() ?? string.Empty;
-                p.WaitForExit(5000);
-                var m = Regex.Match(first, @"version (\S+)");
-                return m.Success ? "QEMU " + m.Groups[1].Value : "QEMU";
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
-            {
-                return "QEMU (not found)";
-            }
         }
 
         private static string F(double seconds) =>

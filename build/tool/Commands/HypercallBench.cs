@@ -74,7 +74,7 @@ namespace Hypervisor.Tool.Commands
                 File.Delete(stale);
 
             TextWriter progress = json ? Console.Error : Console.Out;
-            string qemuVersion = QemuVersion();
+            string qemuVersion = QemuMachine.Version();
             string guestArguments = $"iterations={iterations} batches={batches}";
             progress.WriteLine($"Benchmarking hypercalls: {runs} run(s) on each hypervisor, {qemuVersion}, TCG, guest {guest} ({guestArguments})");
 
@@ -293,26 +293,5 @@ namespace Hypervisor.Tool.Commands
             stream.WriteByte((byte)'\n');
         }
 
-        private static string QemuVersion()
-        {
-            try
-            {
-                var psi = new ProcessStartInfo(QemuMachine.DefaultExecutable, "--version")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                };
-                using var p = Process.Start(psi);
-                string first = p.StandardOutput.ReadLine() ?? string.Empty;
-                p.WaitForExit(5000);
-                var m = Regex.Match(first, @"version (\S+)");
-                return m.Success ? "QEMU " + m.Groups[1].Value : "QEMU";
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
-            {
-                return "QEMU (not found)";
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Text.RegularExpressions;
 
 namespace Hypervisor.Tool.Machines
 {
@@ -13,6 +14,29 @@ namespace Hypervisor.Tool.Machines
     public sealed class QemuMachine : Machine
     {
         public const string DefaultExecutable = "qemu-system-x86_64";
+
+        /// <summary>"QEMU x.y.z" from `qemu-system-x86_64 --version`, for benchmark reports.</summary>
+        public static string Version()
+        {
+            try
+            {
+                var psi = new ProcessStartInfo(QemuMachine.DefaultExecutable, "--version")
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    UseShellExecute = false,
+                };
+                using var p = Process.Start(psi);
+                string first = p.StandardOutput.ReadLine() ?? string.Empty;
+                p.WaitForExit(5000);
+                var m = Regex.Match(first, @"version (\S+)");
+                return m.Success ? "QEMU " + m.Groups[1].Value : "QEMU";
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
+            {
+                return "QEMU (not found)";
+            }
+        }
         private const string ShutdownTrace = "qemu_system_shutdown_request";
         private const string GuestShutdownReason = "qemu_system_shutdown_request reason=6";
 

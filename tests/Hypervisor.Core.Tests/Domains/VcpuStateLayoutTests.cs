@@ -37,6 +37,15 @@ namespace Hypervisor.Core.Tests.Domains
         }
 
         [Fact]
+        public void VcpuInfoAccess_OffsetsAreVcpuInfos()
+        {
+            Assert.Equal(VcpuInfoAccess.UpcallPendingOffset, (ulong)Marshal.OffsetOf<VcpuInfo>(nameof(VcpuInfo.EvtchnUpcallPending)));
+            Assert.Equal(VcpuInfoAccess.UpcallMaskOffset, (ulong)Marshal.OffsetOf<VcpuInfo>(nameof(VcpuInfo.EvtchnUpcallMask)));
+            Assert.Equal(VcpuInfoAccess.Cr2Offset, (ulong)Marshal.OffsetOf<VcpuInfo>(nameof(VcpuInfo.Arch)));   // arch.cr2 opens arch
+            Assert.Equal(VcpuInfoAccess.TimeOffset, (ulong)Marshal.OffsetOf<VcpuInfo>(nameof(VcpuInfo.Time)));
+        }
+
+        [Fact]
         public void VcpuInfoAccess_UsesVcpuInfosOffsets()
         {
             var t = TestDomain.Create();

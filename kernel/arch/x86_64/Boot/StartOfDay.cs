@@ -200,6 +200,12 @@ namespace Hypervisor.Arch.X86_64
             log.Info().Text("Powering off.").End();
             log.Sink.Flush();
             PowerControl.TryPowerOff(acpi);
+            HaltAfterFailedPowerOff(log);
+        }
+
+        // What is left when ACPI could not turn the machine off.
+        internal static void HaltAfterFailedPowerOff(LogWriter log)
+        {
             log.Error().Text("power-off did not happen (no ACPI S5 support found); the CPU is halted instead").End();
             Cpu.HaltForever();
         }

@@ -83,8 +83,7 @@ namespace Hypervisor.Arch.X86_64
             if (reboot)
                 domain.Host.Platform.Reboot();
             domain.Host.Platform.PowerOff();
-            s_log.Error().Text("power-off did not happen (no ACPI S5 support found); the CPU is halted instead").End();
-            Cpu.HaltForever();
+            StartOfDay.HaltAfterFailedPowerOff(s_log);
         }
     }
 }

@@ -183,8 +183,9 @@ namespace Hypervisor.Core.DomainBuilding
                     continue;
                 if (segment.FileSize > segment.MemorySize || !file.Contains(segment.FileOffset, segment.FileSize))
                     return FailBool(KernelImageProblem.SegmentOutsideFile, (ulong)i);
-                if (segment.VirtualEnd < segment.VirtualStart || !IsCanonical(segment.VirtualStart) || !IsCanonical(segment.VirtualEnd - 1)
-                    || (segment.VirtualStart < CanonicalHoleEnd && segment.VirtualEnd > CanonicalHoleStart))
+                // Both ends canonical and on the same side of the hole (no wrap-around through it).
+                if (segment.VirtualEnd < segment.VirtualStart || !Canonical.IsCanonical(segment.VirtualStart)
+                    || !Canonical.IsCanonical(segment.VirtualEnd - 1) || (segment.VirtualStart >> 63) != ((segment.VirtualEnd - 1) >> 63))
                     return FailBool(KernelImageProblem.NonCanonical, segment.VirtualStart);
                 for (int j = 0; j < count; j++)
                 {
@@ -219,11 +220,6 @@ namespace Hypervisor.Core.DomainBuilding
                 return Fail(KernelImageProblem.HypercallPageOutsideKernel, HypercallPage);
             return this;
         }
-
-        private const ulong CanonicalHoleStart = 0x0000800000000000UL;
-        private const ulong CanonicalHoleEnd = 0xFFFF800000000000UL;
-
-        private static bool IsCanonical(ulong address) => address < CanonicalHoleStart || address >= CanonicalHoleEnd;
 
         private static ulong Align4(uint value) => ((ulong)value + 3) & ~3UL;
 

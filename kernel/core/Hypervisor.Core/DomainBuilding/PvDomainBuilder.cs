@@ -218,11 +218,11 @@ namespace Hypervisor.Core.DomainBuilding
             vcpu.VcpuInfoAddress = Domain.SharedInfoAddress;     // vcpu_info[0] opens shared_info
             // Events start masked in every vcpu_info of shared_info, as under Xen.
             for (ulong i = 0; i < SharedInfo.LegacyMaxVcpus; i++)
-                memory.Write8(Domain.SharedInfoAddress + i * VcpuInfo.Size + 1, 1);
+                memory.Write8(Domain.SharedInfoAddress + i * VcpuInfo.Size + VcpuInfoAccess.UpcallMaskOffset, 1);
             if (host.Clock != null)
             {
                 host.Clock.WriteWallClock(memory, Domain.SharedInfoAddress);
-                host.Clock.WriteVcpuTime(memory, vcpu.VcpuInfoAddress + 32, host.Platform.ReadTimeStampCounter());
+                host.Clock.WriteVcpuTime(memory, vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset, host.Platform.ReadTimeStampCounter());
             }
             vcpu.Registers.Rip = Kernel.Entry;
             vcpu.Registers.Rsp = Layout.StackEnd;

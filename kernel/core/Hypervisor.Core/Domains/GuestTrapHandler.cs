@@ -72,7 +72,7 @@ namespace Hypervisor.Core.Domains
             line = TrapDescription.Describe(line, vector, errorCode);
             line = line.Text(" at RIP ").Hex(vcpu.Registers.Rip);
             if (vector == PageFault)
-                line = line.Text(", CR2 ").Hex(vcpu.Domain.Host.Memory.Read64(vcpu.VcpuInfoAddress + 16));
+                line = line.Text(", CR2 ").Hex(VcpuInfoAccess.ReadCr2(vcpu));
             line.Text(outcome == TrapBounce.Outcome.NoHandler ? ": the guest registered no handler for it" : ": the guest kernel stack cannot take the exception frame").End();
             DomainLifecycle.Crash(vcpu.Domain);
         }

@@ -6,15 +6,19 @@ namespace Hypervisor.Core.Domains
     /// beyond its one bit.</summary>
     public static class VcpuInfoAccess
     {
-        private const ulong UpcallPendingOffset = 0;
-        private const ulong UpcallMaskOffset = 1;
-        private const ulong Cr2Offset = 16;
+        // Offsets in vcpu_info (VcpuInfo in the ABI; its layout test checks them against Xen's).
+        public const ulong UpcallPendingOffset = 0;
+        public const ulong UpcallMaskOffset = 1;
+        public const ulong Cr2Offset = 16;
+        public const ulong TimeOffset = 32;
 
         public static bool IsUpcallMasked(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read8(vcpu.VcpuInfoAddress + UpcallMaskOffset) != 0;
 
         public static void SetUpcallMask(Vcpu vcpu, byte value) => vcpu.Domain.Host.Memory.Write8(vcpu.VcpuInfoAddress + UpcallMaskOffset, value);
 
         public static bool IsUpcallPending(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read8(vcpu.VcpuInfoAddress + UpcallPendingOffset) != 0;
+
+        public static ulong ReadCr2(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read64(vcpu.VcpuInfoAddress + Cr2Offset);
 
         public static void SetCr2(Vcpu vcpu, ulong value) => vcpu.Domain.Host.Memory.Write64(vcpu.VcpuInfoAddress + Cr2Offset, value);
     }

@@ -12,8 +12,8 @@ namespace Hypervisor.Core.Memory
     /// </summary>
     public sealed class GuestPageWalk
     {
-        public const ulong HypervisorStart = 0xFFFF_8000_0000_0000UL;
-        public const ulong HypervisorEnd = 0xFFFF_8800_0000_0000UL;
+        public const ulong HypervisorStart = Hypervisor.Abi.AddressSpaceLayout.HypervisorVirtStart;
+        public const ulong HypervisorEnd = Hypervisor.Abi.AddressSpaceLayout.HypervisorVirtEnd;
 
         private const ulong PageMask = FrameAllocator.FrameSize - 1;
 

@@ -13,7 +13,7 @@ namespace Hypervisor.Core.Memory
         public const ulong Invalid = ~0UL;
 
         /// <summary>Where guests see the table (MACH2PHYS_VIRT_START).</summary>
-        public const ulong GuestVirtualBase = 0xFFFF_8000_0000_0000UL;
+        public const ulong GuestVirtualBase = Hypervisor.Abi.AddressSpaceLayout.MachToPhysVirtStart;
 
         /// <summary>The guest window is 256 GiB (MACH2PHYS_VIRT_END - START): 2^35 entries at most.</summary>
         public const ulong MaximumEntries = 1UL << 35;
