@@ -16,10 +16,16 @@ namespace Internal.Runtime
         public static ulong AllocatedBytes => s_allocatedBytes;
         public static ulong RemainingBytes => (ulong)(s_end - s_next);
 
+        // Allocations start 8 bytes past a 16-byte boundary, so that objects (just past their 8-byte
+        // header) and the elements of arrays (16 bytes further) are 16-byte aligned: the kernel lets
+        // the CPU push interrupt frames straight into an array element, and those must be aligned.
         public static void AddRegion(byte* start, ulong length)
         {
-            s_next = start;
+            byte* aligned = (byte*)((((ulong)start + 7) & ~15UL) + 8);
+            s_next = aligned;
             s_end = start + length;
+            if (s_end < s_next)
+                s_end = s_next;
         }
 
         // The hook receives the number of bytes wanted (a multiple of RefillGranule) and returns a
@@ -28,20 +34,20 @@ namespace Internal.Runtime
 
         public const ulong RefillGranule = 2 * 1024 * 1024;
 
-        // Returns zeroed, 8-byte aligned memory, or fails fast when memory is exhausted.
+        // Returns zeroed memory at 8 past a 16-byte boundary, or fails fast when memory is exhausted.
         public static byte* Allocate(ulong size)
         {
-            size = (size + 7) & ~7UL;
+            size = (size + 15) & ~15UL;
             if ((ulong)(s_end - s_next) < size)
             {
-                ulong want = (size + RefillGranule - 1) & ~(RefillGranule - 1);
+                ulong want = (size + 16 + RefillGranule - 1) & ~(RefillGranule - 1);   // room for the alignment
                 byte* region = s_refill == null ? null : s_refill(want);
                 if (region == null)
                     RuntimeFailure.FailFast("out of memory for managed objects");
                 AddRegion(region, want);
             }
             byte* result = s_next;
-            s_next += size;
+            s_next += size;   // stays at 8 past a 16-byte boundary
             s_allocatedBytes += size;
             for (ulong i = 0; i < size; i += 8)
                 *(ulong*)(result + i) = 0;

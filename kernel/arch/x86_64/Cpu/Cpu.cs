@@ -46,6 +46,7 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_triple_fault"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void TripleFault();
 
         [RuntimeImport("cpu_set_guest_entry_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestEntryStack(ulong top);
+        [RuntimeImport("cpu_set_hypervisor_exit_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetHypervisorExitStack(ulong top);
         [RuntimeImport("cpu_set_guest_task_switched"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestTaskSwitched(bool value);
         [RuntimeImport("cpu_enter_guest"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void EnterGuest(void* frame);
         [RuntimeImport("hv_image_layout"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetImageLayout(ImageLayout* layout);

@@ -27,8 +27,9 @@ namespace Hypervisor.Arch.X86_64
         public static ulong GdtBase { get; private set; }
         public static ulong IdtBase { get; private set; }
         public static ulong TssBase { get; private set; }
-        /// <summary>Top of the stack that entries from guests (traps, interrupts, SYSCALL) use.</summary>
-        public static ulong GuestEntryStackTop { get; private set; }
+        /// <summary>Top of the stack the hypervisor handles exits from guests on (the frame itself is
+        /// saved in the running vCPU's register file).</summary>
+        public static ulong HypervisorExitStackTop { get; private set; }
 
         // Returns false when frames for the tables or stacks cannot be allocated.
         public static bool Load(FrameAllocator frames, ulong syscallEntry)
@@ -51,15 +52,17 @@ namespace Hypervisor.Arch.X86_64
             SetDescriptor(gdt, GuestDs, 0x00CFF2000000FFFFUL);        // ring 3 data
             SetDescriptor(gdt, GuestCs64, 0x00AFFA000000FFFFUL);      // ring 3, 64-bit code
 
-            // TSS: the ring-0 stack for entries from guests, and separate stacks (IST) for the
-            // faults that may arrive on a broken stack.
+            // TSS: the ring-0 stack for entries from guests (until a vCPU runs and its register file
+            // takes the place, see SetGuestRegisterFile), and separate stacks (IST) for the faults that
+            // may arrive on a broken stack.
             if (!AllocateStack(frames, out ulong ring0Stack)
                 || !AllocateStack(frames, out ulong doubleFault)
                 || !AllocateStack(frames, out ulong nmi)
                 || !AllocateStack(frames, out ulong machineCheck))
                 return false;
             *(ulong*)(tss + 4) = ring0Stack;                           // RSP0
-            GuestEntryStackTop = ring0Stack;
+            HypervisorExitStackTop = ring0Stack;
+            Cpu.SetHypervisorExitStack(ring0Stack);
             Cpu.SetGuestEntryStack(ring0Stack);
             *(ulong*)(tss + 36 + 8 * (DoubleFaultStack - 1)) = doubleFault;
             *(ulong*)(tss + 36 + 8 * (NmiStack - 1)) = nmi;
@@ -98,6 +101,16 @@ namespace Hypervisor.Arch.X86_64
             Cpu.WriteMsr(Cpu.MsrCstar, syscallEntry);
             Cpu.WriteMsr(Cpu.MsrSfmask, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
             return true;
+        }
+
+        /// <summary>Makes entries from ring 3 save the guest's registers straight into
+        /// <paramref name="registerFile"/>: the CPU pushes its part of the frame below RSP0, and the
+        /// entry code the rest (asm/traps.asm). The end must be 16-byte aligned, as the CPU aligns RSP0.</summary>
+        public static void SetGuestRegisterFile(ulong registerFile, ulong size)
+        {
+            ulong end = registerFile + size;
+            *(ulong*)(TssBase + 4) = end;                              // RSP0
+            Cpu.SetGuestEntryStack(end);
         }
 
         private static byte* Zeroed(ulong physical, int frameCount)

@@ -42,7 +42,7 @@ namespace Hypervisor.Arch.X86_64
                 return null;
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
-            host.PageWalk = new GuestPageWalk(memory, host.FrameTable);
+            host.PageWalk = new LoadedTablesPageWalk(memory, host.FrameTable);
             host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());
             log.Info().Text("Frame table: ").Dec(frameCount).Text(" frames; M2P at ").Hex(m2pBase).Text(" (").Size(m2pFrames * FrameSize)
                .Text("), read-only for guests at ").Hex(MachineToPhys.GuestVirtualBase).End();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hypervisor.Core;
 using Hypervisor.Core.Boot;
 using Hypervisor.Core.Domains;
@@ -5,10 +6,10 @@ using Hypervisor.Core.Text;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // Runs a vCPU in ring 3 and takes it back on every exit. Entries from a guest build their frame
-    // at the top of the guest-entry stack (TSS RSP0); the frame is copied into the vCPU's registers
-    // for the core to work on and copied back before the iretq, after the core's changes of mode
-    // (page-table base, GS base) and of CR0.TS have been applied to the CPU.
+    // Runs a vCPU in ring 3 and takes it back on every exit. Entries from a guest save the frame
+    // straight into the vCPU's register file (TSS RSP0 points just past it), where the core works on
+    // it; the exit path resumes from there, after the core's changes of mode (page-table base, GS
+    // base) and of CR0.TS have been applied to the CPU. Nothing is copied.
     internal static unsafe class GuestExecution
     {
         private static Vcpu s_current;
@@ -23,27 +24,34 @@ namespace Hypervisor.Arch.X86_64
             s_options = options;
             vcpu.Domain.State = DomainState.Running;
             vcpu.SegmentBasesChanged = true;   // load every base on the first entry
-            GuestRegisters* frame = FrameAtStackTop();
-            if (!Resume(vcpu, frame))
+            GuestRegisters* frame = RegisterFile(vcpu);
+            if (((ulong)frame & 15) != 0)
+            {
+                log.Error().Text("the register file of vCPU ").Dec((ulong)vcpu.Id).Text(" is not 16-byte aligned (").Hex((ulong)frame)
+                   .Text("): the runtime's allocator must align array elements").End();
+                Stop(vcpu.Domain);
+            }
+            DescriptorTables.SetGuestRegisterFile((ulong)frame, (ulong)sizeof(GuestRegisters));
+            if (!Resume(vcpu))
                 Stop(vcpu.Domain);
             Cpu.EnterGuest(frame);
         }
 
-        // From TrapDispatcher, for every exit that is not an interrupt.
-        public static void OnExit(TrapFrame* trapFrame)
+        // From TrapDispatcher, for every exit that is not an interrupt: the frame is the running
+        // vCPU's register file. Returns the frame to resume.
+        public static TrapFrame* OnExit(TrapFrame* frame)
         {
-            GuestRegisters* frame = (GuestRegisters*)trapFrame;
             Vcpu vcpu = s_current;
-            vcpu.Registers = *frame;
             ulong cr2 = frame->Vector == 14 ? Cpu.ReadCr2() : 0;
             GuestTrapHandler.Handle(vcpu, cr2);
-            if (!vcpu.Domain.IsAlive || !Resume(vcpu, frame))
+            if (!vcpu.Domain.IsAlive || !Resume(vcpu))
                 Stop(vcpu.Domain);
+            return (TrapFrame*)RegisterFile(vcpu);
         }
 
         // Loads what the core decided into the CPU and the frame; false when the registers cannot be
         // resumed (the domain has then been crashed).
-        private static bool Resume(Vcpu vcpu, GuestRegisters* frame)
+        private static bool Resume(Vcpu vcpu)
         {
             if (!ResumableState.Check(vcpu))
                 return false;
@@ -64,12 +72,11 @@ namespace Hypervisor.Arch.X86_64
             }
             // CR0.TS itself is set by the exit path after its last FPU instruction (asm/traps.asm).
             Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
-            *frame = vcpu.Registers;
             return true;
         }
 
-        private static GuestRegisters* FrameAtStackTop() =>
-            (GuestRegisters*)(DescriptorTables.GuestEntryStackTop - (ulong)sizeof(GuestRegisters));
+        // Objects never move in this runtime, so the address stays valid.
+        private static GuestRegisters* RegisterFile(Vcpu vcpu) => (GuestRegisters*)Unsafe.AsPointer(ref vcpu.Registers);
 
         // The only domain has stopped: report, then power off or reboot the machine.
         private static void Stop(Domain domain)

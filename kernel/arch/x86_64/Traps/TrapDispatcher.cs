@@ -9,38 +9,54 @@ namespace Hypervisor.Arch.X86_64
     internal static unsafe class TrapDispatcher
     {
         private static LogWriter s_log;
+        private const ulong NonMaskableInterrupt = 2;
         private static bool s_reportedStray;
+        private static bool s_reportedNmi;
 
         public static void Install(LogWriter log) => s_log = log;
 
+        // Returns the frame to resume: the same one, or a vCPU's register file after a guest exit.
         [RuntimeExport("hv_trap")]
-        private static void OnTrap(TrapFrame* frame)
+        private static TrapFrame* OnTrap(TrapFrame* frame)
         {
             ulong vector = frame->Vector;
-            if ((vector < 32 || vector == 256) && (frame->Cs & 3) == 3)
-            {
-                GuestExecution.OnExit(frame);   // a guest's exception or SYSCALL
-                return;
-            }
+            if ((vector < 32 || vector == 256) && (frame->Cs & 3) == 3 && !UsesOwnStack(vector))
+                return GuestExecution.OnExit(frame);   // a guest's exception or SYSCALL
             if (vector < 32 || vector == 256)
             {
+                if (GuestCopy.TryRecover(frame))
+                    return frame;   // a bad guest pointer met in a copy: the copy reports it
+                if (vector == NonMaskableInterrupt)
+                {
+                    Report(ref s_reportedNmi, "non-maskable interrupt ignored (reported once)", vector);
+                    return frame;
+                }
                 Panic.OnTrap(frame);
-                return;
+                return frame;
             }
             if (vector == LocalApic.TimerVector)
             {
                 LocalApic.Ticks++;
                 LocalApic.EndOfInterrupt();
-                return;
+                return frame;
             }
             if (vector == LocalApic.SpuriousVector || (vector >= LegacyPic.FirstVector && vector < LegacyPic.FirstVector + 16))
-                return;   // spurious: no end-of-interrupt is owed
-            if (!s_reportedStray)
-            {
-                s_reportedStray = true;
-                s_log.Warning().Text("unexpected interrupt on vector ").Dec(vector).Text(" ignored (reported once)").End();
-            }
+                return frame;   // spurious: no end-of-interrupt is owed
+            Report(ref s_reportedStray, "unexpected interrupt ignored (reported once)", vector);
             LocalApic.EndOfInterrupt();
+            return frame;
+        }
+
+        // NMI, #DF and #MC arrive on their own (IST) stacks, even from a guest: they are the
+        // machine's or the hypervisor's events, never a guest exit.
+        private static bool UsesOwnStack(ulong vector) => vector == NonMaskableInterrupt || vector == 8 || vector == 18;
+
+        private static void Report(ref bool reported, string what, ulong vector)
+        {
+            if (reported)
+                return;
+            reported = true;
+            s_log.Warning().Text(what).Text(": vector ").Dec(vector).End();
         }
     }
 }

@@ -3,7 +3,48 @@
 ; general registers in the order of TrapFrame (C#) and calls hv_trap(TrapFrame*).
 bits 64
 extern hv_trap
-FRAME_CS equ 18 * 8                   ; 15 registers, vector, error code, RIP, then CS
+; Offsets in the frame (TrapFrame in C#): 15 registers from R15 up, vector, error code, then what
+; the CPU pushed.
+FRAME_R11    equ 4 * 8
+FRAME_RCX    equ 12 * 8
+FRAME_RIP    equ 17 * 8
+FRAME_CS     equ 18 * 8
+FRAME_RFLAGS equ 19 * 8
+FRAME_SS     equ 21 * 8
+
+%macro SAVE_XMM 0
+%assign i 0
+%rep 16
+    movdqa [rsp + i * 16], xmm %+ i
+%assign i i + 1
+%endrep
+%endmacro
+
+%macro RESTORE_XMM 0
+%assign i 0
+%rep 16
+    movdqa xmm %+ i, [rsp + i * 16]
+%assign i i + 1
+%endrep
+%endmacro
+
+%macro POP_GENERAL 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+%endmacro
 global trap_stub_table
 
 section .text
@@ -41,43 +82,61 @@ trap_common:
     push r13
     push r14
     push r15
-    mov rdi, rsp
     mov rbp, rsp
-    ; The handler is C#, which uses SSE registers freely: keep the interrupted code's. A guest may
-    ; have set CR0.TS (fpu_taskswitch), which would make fxsave fault here: clear it first; the
-    ; way back to the guest sets it again if the guest still wants it.
+    ; From a guest, the frame is complete in the running vCPU's register file (TSS.RSP0 points just
+    ; past it): the hypervisor itself runs on its exit stack. From the hypervisor, the frame is on
+    ; the stack in use, and it goes on below it.
+    test qword [rbp + FRAME_CS], 3
+    jz .stack_ready
+    mov rsp, [rel hypervisor_exit_stack_top]
+.stack_ready:
+    ; The handler is C#, which uses SSE registers (never x87, and no floating-point arithmetic, so
+    ; MXCSR does not matter): keep the interrupted code's XMM registers, far cheaper than fxsave.
+    ; A guest may have set CR0.TS (fpu_taskswitch), which would make them fault here: clear it
+    ; first; the way back to the guest sets it again if the guest still wants it.
+    cmp byte [rel guest_task_switched], 0
+    je .save
     clts
-    sub rsp, 512
-    and rsp, ~63
-    fxsave64 [rsp]
-    call hv_trap
-    fxrstor64 [rsp]
-    mov rsp, rbp
-    ; Back to a guest that set CR0.TS (fpu_taskswitch): set it now, after the last FPU/SSE
-    ; instruction of the hypervisor, so the guest's next FPU use raises #NM for it.
+.save:
+    sub rsp, 16 * 16
+    and rsp, ~15
+    SAVE_XMM
+    mov rdi, rbp
+    call hv_trap                      ; returns the frame to resume
+    RESTORE_XMM
+    mov rbp, rax
+    mov rsp, rax
     test qword [rbp + FRAME_CS], 3
     jz trap_restore_registers
+    ; Back to a guest that set CR0.TS (fpu_taskswitch): set it now, after the last FPU/SSE
+    ; instruction of the hypervisor, so the guest's next FPU use raises #NM for it.
     cmp byte [rel guest_task_switched], 0
-    je trap_restore_registers
+    je .sysret_check
     mov rax, cr0
     or rax, 8
     mov cr0, rax
+.sysret_check:
+    ; SYSRET is much cheaper than iretq. It can return to the guest when the frame is what it would
+    ; produce: the flat 64-bit guest CS and SS (STAR), and RCX and R11 holding RIP and RFLAGS, as
+    ; after every hypercall (the registers SYSCALL clobbered). The core has checked that RIP is
+    ; canonical (ResumableState), so SYSRET cannot fault in ring 0; RF cannot be set by SYSRET.
+    cmp qword [rbp + FRAME_CS], 0xe033
+    jne trap_restore_registers
+    cmp qword [rbp + FRAME_SS], 0xe02b
+    jne trap_restore_registers
+    mov rax, [rbp + FRAME_RIP]
+    cmp rax, [rbp + FRAME_RCX]
+    jne trap_restore_registers
+    mov rax, [rbp + FRAME_RFLAGS]
+    cmp rax, [rbp + FRAME_R11]
+    jne trap_restore_registers
+    test rax, 1 << 16
+    jnz trap_restore_registers
+    POP_GENERAL
+    mov rsp, [rsp + 5 * 8]            ; the guest's RSP (above vector, error code, RIP, CS, RFLAGS)
+    o64 sysret
 trap_restore_registers:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GENERAL
     add rsp, 16                       ; vector and error code
     iretq
 
@@ -91,11 +150,11 @@ trap_stub_table:
 %endrep
 
 ; SYSCALL from a guest (LSTAR and CSTAR). SYSCALL leaves RSP as the guest's and switches nothing
-; else, so the entry saves the guest stack pointer, moves to the hypervisor stack for guest entries
+; else, so the entry saves the guest stack pointer, moves to the end of the vCPU's register file
 ; (the TSS's RSP0, so traps and syscalls build the same frame in the same place) and makes the
 ; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
 ; IF) until the frame is complete. One CPU runs guests for now, so one scratch slot suffices.
-global syscall_entry, cpu_set_guest_entry_stack, cpu_enter_guest, cpu_set_guest_task_switched
+global syscall_entry, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
 section .text
 syscall_entry:
     mov [rel syscall_guest_rsp], rsp
@@ -109,9 +168,15 @@ syscall_entry:
     push qword 256                    ; pseudo-vector for SYSCALL
     jmp trap_common
 
-; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0).
+; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0):
+; just past the running vCPU's register file.
 cpu_set_guest_entry_stack:
     mov [rel guest_entry_stack_top], rdi
+    ret
+
+; void cpu_set_hypervisor_exit_stack(ulong top): the stack the hypervisor handles guest exits on.
+cpu_set_hypervisor_exit_stack:
+    mov [rel hypervisor_exit_stack_top], rdi
     ret
 
 ; void cpu_set_guest_task_switched(bool): whether returns to the guest set CR0.TS.
@@ -119,8 +184,8 @@ cpu_set_guest_task_switched:
     mov [rel guest_task_switched], dil
     ret
 
-; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest. The frame is at the top of
-; the guest-entry stack; the guest starts with a clean FPU/SSE state, not the hypervisor's.
+; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest, from its register file;
+; the guest starts with a clean FPU/SSE state, not the hypervisor's.
 cpu_enter_guest:
     fxrstor64 [rel initial_fpu_state]
     mov rsp, rdi
@@ -139,4 +204,5 @@ section .bss
 align 8
 syscall_guest_rsp: resq 1
 guest_entry_stack_top: resq 1
+hypervisor_exit_stack_top: resq 1
 guest_task_switched: resb 1

@@ -14,12 +14,18 @@ namespace Hypervisor.Core.Domains
             TrapTable = new TrapTableEntry[256];
             Callbacks = new ulong[CallbackKind.Count];
             CallbackMasksEvents = new bool[CallbackKind.Count];
+            registerFile = new GuestRegisters[1];
         }
 
         public Domain Domain { get; }
         public int Id { get; }
 
-        public GuestRegisters Registers;
+        /// <summary>The guest's registers. They live in an array of one so that the arch layer can
+        /// let the CPU save them there on every exit (objects never move in the hypervisor's runtime,
+        /// and its array elements are 16-byte aligned, as an interrupt stack must be): no copies.</summary>
+        public ref GuestRegisters Registers => ref registerFile[0];
+
+        private readonly GuestRegisters[] registerFile;
 
         /// <summary>The guest is in its kernel (true) or in its user mode (false).</summary>
         public bool InKernelMode = true;

@@ -8,12 +8,17 @@ namespace Hypervisor.Core.Memory
     /// without ever faulting: anything unmapped, not user-accessible, read-only on a write,
     /// non-canonical, in the hypervisor's range (0xFFFF800000000000..0xFFFF87FFFFFFFFFF, as Xen's
     /// __addr_ok), or landing outside RAM gives false. Tables are read through
-    /// <see cref="PhysicalMemory"/>; each copy walks each page it touches once.
+    /// <see cref="PhysicalMemory"/>; each copy walks each page it touches once. The arch layer may
+    /// override the copies to go through the CPU's own page tables when the address space asked for
+    /// is the loaded one (the same answers, at the cost of a TLB lookup instead of a walk).
     /// </summary>
-    public sealed class GuestPageWalk
+    public class GuestPageWalk
     {
         public const ulong HypervisorStart = Hypervisor.Abi.AddressSpaceLayout.HypervisorVirtStart;
         public const ulong HypervisorEnd = Hypervisor.Abi.AddressSpaceLayout.HypervisorVirtEnd;
+
+        /// <summary>The first non-canonical address above the lower half.</summary>
+        private const ulong LowerHalfEnd = 0x0000800000000000UL;
 
         private const ulong PageMask = FrameAllocator.FrameSize - 1;
 
@@ -122,7 +127,7 @@ namespace Hypervisor.Core.Memory
 
         /// <summary>copy_from_guest: fills <paramref name="destination"/> from guest virtual memory.
         /// False when any byte is not readable (the destination may then be partly filled).</summary>
-        public bool TryRead(ulong l4Mfn, ulong virtualAddress, Span<byte> destination)
+        public virtual bool TryRead(ulong l4Mfn, ulong virtualAddress, Span<byte> destination)
         {
             int done = 0;
             while (done < destination.Length)
@@ -164,7 +169,7 @@ namespace Hypervisor.Core.Memory
 
         /// <summary>copy_to_guest: writes <paramref name="source"/> into guest virtual memory, page by page.
         /// False when any page is not writable; pages before it are already written (as Xen's copy).</summary>
-        public bool TryWrite(ulong l4Mfn, ulong virtualAddress, ReadOnlySpan<byte> source)
+        public virtual bool TryWrite(ulong l4Mfn, ulong virtualAddress, ReadOnlySpan<byte> source)
         {
             int done = 0;
             while (done < source.Length)
@@ -201,6 +206,29 @@ namespace Hypervisor.Core.Memory
             }
 
             return true;
+        }
+
+        /// <summary>True when copies in the address space rooted at <paramref name="l4Mfn"/> go through
+        /// the CPU's page tables rather than this walk (so a caller need not cache translations).</summary>
+        public virtual bool CopiesDirectly(ulong l4Mfn) => false;
+
+        /// <summary>Whether [<paramref name="virtualAddress"/>, + <paramref name="length"/>) lies wholly
+        /// in one guest part of the address space: below the canonical hole, or from the end of the
+        /// hypervisor's slots to the top, without wrapping.</summary>
+        public static bool IsGuestRange(ulong virtualAddress, ulong length)
+        {
+            if (length == 0)
+            {
+                return true;
+            }
+
+            ulong last = virtualAddress + (length - 1);
+            if (last < virtualAddress)
+            {
+                return false;
+            }
+
+            return last < LowerHalfEnd || virtualAddress >= HypervisorEnd;
         }
 
         /// <summary>One 64-bit value (a hypercall argument, a request field); false as <see cref="TryRead"/>.</summary>

@@ -7,7 +7,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// <summary>
     /// Reads the fixed-size requests of a guest array (mmu_update's, mmuext_op's) in order, each once,
     /// translating each page of the array once rather than once per request: what a TLB hit is to Xen's
-    /// copy_from_guest. A request that is not 8-byte aligned or crosses a page takes the general copy.
+    /// copy_from_guest. A request that is not 8-byte aligned or crosses a page takes the general copy,
+    /// as does every request when the walk copies through the CPU's page tables.
     /// Valid for the page tables the vCPU ran on when it was created; make a new one after a base
     /// pointer change.
     /// </summary>
@@ -21,6 +22,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         private ulong pageVirtual;
         private ulong pageMachine;
         private bool hasPage;
+        private readonly bool direct;
 
         public GuestRequestReader(Vcpu vcpu)
         {
@@ -31,6 +33,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             pageVirtual = 0;
             pageMachine = 0;
             hasPage = false;
+            direct = walk.CopiesDirectly(tableFrame);
         }
 
         /// <summary>Reads <paramref name="count"/> 64-bit words at <paramref name="address"/>; false when any
@@ -39,7 +42,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         {
             ulong bytes = (ulong)count * 8;
             ulong offset = address & PageMask;
-            if ((address & 7) != 0 || offset + bytes > FrameAllocator.FrameSize)
+            if (direct || (address & 7) != 0 || offset + bytes > FrameAllocator.FrameSize)
                 return walk.TryRead(tableFrame, address, new Span<byte>(words, (int)bytes));
 
             ulong page = address - offset;
