@@ -13,6 +13,14 @@ namespace Hypervisor.Core
         /// <summary>Drops the TLB entry for one virtual address of the current address space.</summary>
         public abstract void InvalidatePage(ulong virtualAddress);
 
+        /// <summary>The running vCPU switched between guest kernel and guest user mode: load the top-level
+        /// table <paramref name="tableFrame"/> now (as Xen's mode toggle does), so that what the hypervisor
+        /// still copies for the guest in this exit goes through the new mode's address space directly.
+        /// The arch layer loads it again at resume if needed, so doing nothing is also correct.</summary>
+        public virtual void LoadGuestTables(ulong tableFrame)
+        {
+        }
+
         /// <summary>
         /// Loads entries [<paramref name="firstEntry"/>, + <paramref name="count"/>) of the guest part of
         /// this CPU's GDT (entries below 7168, FIRST_RESERVED_GDT_ENTRY) from <paramref name="vcpu"/>'s GDT:

@@ -2,6 +2,7 @@ using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Tests.Support;
+using Moq;
 using Xunit;
 
 namespace Hypervisor.Core.Tests.Domains
@@ -175,6 +176,35 @@ namespace Hypervisor.Core.Tests.Domains
             t.EnterUserMode();
             Assert.Equal(TrapBounce.Outcome.StackNotWritable, TrapBounce.Deliver(t.Vcpu, Handler, false, false, 0));
             Assert.False(t.Vcpu.InKernelMode);
+        }
+        // Xen's mode toggle loads the new tables at once; the frame write then reaches the kernel stack
+        // through them (the arch layer copies through the loaded tables).
+        [Fact]
+        public void FromUser_LoadsTheKernelTablesWhenItSwitchesMode()
+        {
+            var t = Running();
+            t.Vcpu.KernelStackPointer = t.Scratch + 0x4000;
+            t.EnterUserMode();
+            t.Platform.Invocations.Clear();
+
+            Assert.Equal(TrapBounce.Outcome.Delivered, TrapBounce.Deliver(t.Vcpu, Handler, false, false, 0));
+            t.Platform.Verify(p => p.LoadGuestTables(t.Vcpu.KernelTableFrame), Times.Once());
+        }
+
+        [Fact]
+        public void FromUser_UnwritableKernelStack_LoadsTheUserTablesBack()
+        {
+            var t = Running();
+            t.Vcpu.KernelStackPointer = 0;
+            ulong userTables = t.Vcpu.KernelTableFrame + 1;   // never walked: the bounce fails in kernel mode
+            t.EnterUserMode(userTables);
+            t.Platform.Invocations.Clear();
+
+            Assert.Equal(TrapBounce.Outcome.StackNotWritable, TrapBounce.Deliver(t.Vcpu, Handler, false, false, 0));
+            var calls = t.Platform.Invocations;
+            Assert.Equal(2, calls.Count);
+            Assert.Equal(t.Vcpu.KernelTableFrame, (ulong)calls[0].Arguments[0]);
+            Assert.Equal(userTables, (ulong)calls[1].Arguments[0]);
         }
     }
 }

@@ -77,6 +77,22 @@ namespace Hypervisor.Core.Tests.Memory
             Assert.True(GuestPageWalk.IsGuestAddress(va));
         }
 
+        // The arch layer copies such ranges with plain loads and stores: anything that touches the
+        // canonical hole or the hypervisor's slots, or wraps, must be refused before any access.
+        [Theory]
+        [InlineData(0x0000_7FFF_FFFF_F000UL, 0x1000UL, true)]          // ends exactly at the lower half's top
+        [InlineData(0x0000_7FFF_FFFF_F000UL, 0x1001UL, false)]         // one byte into the hole
+        [InlineData(0xFFFF_8800_0000_0000UL, 8UL, true)]               // first guest byte above the hypervisor
+        [InlineData(0xFFFF_87FF_FFFF_FFF8UL, 16UL, false)]             // starts in the hypervisor's slots
+        [InlineData(0xFFFF_8000_0000_0000UL, 8UL, false)]              // the M2P: the guest may read it, hypercalls may not
+        [InlineData(0xFFFF_FFFF_FFFF_FFF8UL, 8UL, true)]               // the very top
+        [InlineData(0xFFFF_FFFF_FFFF_FFF8UL, 9UL, false)]              // wraps to zero
+        [InlineData(0x1000UL, 0UL, true)]
+        public void GuestRanges(ulong va, ulong length, bool expected)
+        {
+            Assert.Equal(expected, GuestPageWalk.IsGuestRange(va, length));
+        }
+
         [Fact]
         public void Translate_ToIoOrBeyondRam_Refused()
         {

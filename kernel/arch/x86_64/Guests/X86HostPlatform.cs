@@ -20,6 +20,13 @@ namespace Hypervisor.Arch.X86_64
         public override void FlushTlb() => Cpu.WriteCr3(Cpu.ReadCr3());
         public override void InvalidatePage(ulong virtualAddress) => Cpu.InvalidatePage(virtualAddress);
 
+        public override void LoadGuestTables(ulong tableFrame)
+        {
+            ulong cr3 = tableFrame << 12;
+            if ((Cpu.ReadCr3() & ~0xFFFUL) != cr3)
+                Cpu.WriteCr3(cr3);
+        }
+
         // The guest part of the GDT is the first 14 frames (entries below 0xe000 / 8), as in Xen. The
         // guest's descriptors are copied in rather than mapped: they were checked when their frames
         // took the segment-descriptor type, and that type keeps the frames read-only to the guest.
