@@ -390,15 +390,29 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Theory]
-        [InlineData(ElfNoteType.GuestOs)]
-        [InlineData(ElfNoteType.Loader)]
-        [InlineData(ElfNoteType.XenVersion)]
-        [InlineData(ElfNoteType.Features)]
-        public void StringNoteWithoutNul(uint type)
+        [InlineData(ElfNoteType.GuestOs, "linux")]
+        [InlineData(ElfNoteType.Loader, "generic")]
+        [InlineData(ElfNoteType.XenVersion, "xen-3.0")]
+        [InlineData(ElfNoteType.Features, "dom0")]
+        public void StringNoteWithoutNul_EndsWithItsDescriptor(uint type, string text)
         {
             var elf = PvKernelElfBuilder.Default();
-            elf.SetNote(type, Ascii.Bytes("generic"));
-            AssertRefused(elf, KernelImageProblem.BadNote, type);
+            elf.SetNote(type, Ascii.Bytes(text));
+            KernelImage image = Inspect(elf);
+            Assert.Equal(KernelImageProblem.None, image.Problem);
+        }
+
+        // Debian's Linux 6.1 (CONFIG_XEN_PV): the features note is 41 bytes with no NUL, and requires
+        // writable page tables. Xen 4.17 boots it; so must we.
+        [Fact]
+        public void LinuxFeaturesNote()
+        {
+            var elf = PvKernelElfBuilder.Default();
+            elf.SetNote(ElfNoteType.Features, Ascii.Bytes("!writable_page_tables|pae_pgdir_above_4gb"));
+            KernelImage image = Inspect(elf);
+            Assert.Equal(KernelImageProblem.None, image.Problem);
+            Assert.Equal(1u << XenFeature.WritablePageTables, image.RequiredFeatures);
+            Assert.Equal((1u << XenFeature.WritablePageTables) | (1u << XenFeature.PaePgdirAbove4gb), image.SupportedFeatures);
         }
 
         [Fact]
@@ -530,9 +544,9 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Theory]
-        [InlineData("!writable_page_tables", XenFeature.WritablePageTables)]
+        [InlineData("!writable_descriptor_tables", XenFeature.WritableDescriptorTables)]
         [InlineData("dom0|!auto_translated_physmap", XenFeature.AutoTranslatedPhysmap)]
-        [InlineData("!supervisor_mode_kernel|!writable_page_tables", XenFeature.WritablePageTables)]
+        [InlineData("!writable_page_tables|!supervisor_mode_kernel", XenFeature.SupervisorModeKernel)]
         [InlineData("!something_new", XenFeatureString.UnknownRequiredBit)]
         public void RequiredFeatureUnsupported(string features, int bit)
         {
@@ -603,9 +617,9 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         [Fact]
         public void RefusedImage_MessageNamesTheProblem()
         {
-            var elf = PvKernelElfBuilder.Default().SetStringNote(ElfNoteType.Features, "!writable_page_tables");
+            var elf = PvKernelElfBuilder.Default().SetStringNote(ElfNoteType.Features, "!supervisor_mode_kernel");
             KernelImage image = Inspect(elf);
-            Assert.Contains("requires a feature this hypervisor does not offer (XENFEAT bit 0)", Describe(image.Problem, image.ProblemValue));
+            Assert.Contains("requires a feature this hypervisor does not offer (XENFEAT bit 3)", Describe(image.Problem, image.ProblemValue));
         }
     }
 }

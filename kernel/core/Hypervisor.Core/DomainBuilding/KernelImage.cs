@@ -22,8 +22,9 @@ namespace Hypervisor.Core.DomainBuilding
         private const ulong Unset = ulong.MaxValue;
 
         /// <summary>The Xen features a PV kernel may require of this hypervisor (XENFEAT bit numbers):
-        /// page directories above 4 GiB (always true in 64-bit mode) and running as dom0.</summary>
-        public const uint OfferedFeatures = (1u << XenFeature.PaePgdirAbove4gb) | (1u << XenFeature.Dom0);
+        /// writable page tables (writes to its L1 tables are emulated, PageTableWriteEmulation; Linux
+        /// requires it), page directories above 4 GiB (always true in 64-bit mode) and running as dom0.</summary>
+        public const uint OfferedFeatures = (1u << XenFeature.WritablePageTables) | (1u << XenFeature.PaePgdirAbove4gb) | (1u << XenFeature.Dom0);
 
         public KernelImageProblem Problem;
         /// <summary>The number the problem's sentence refers to (a size, an index, an address).</summary>
@@ -247,13 +248,15 @@ namespace Hypervisor.Core.DomainBuilding
             return FailBool(KernelImageProblem.BadNote, type);
         }
 
+        // A string ends at its NUL or, when it has none, at the descriptor's end: Linux's FEATURES note
+        // has no NUL (Xen's loader reads the note's zero padding as one).
         private bool Text(FileView file, ulong desc, uint size, uint type, out byte[] text)
         {
             text = null;
             int length = 0;
-            while ((ulong)length < size && file.Read8(desc + (ulong)length) != 0)
+            while ((ulong)length < size && length <= MaxNoteString && file.Read8(desc + (ulong)length) != 0)
                 length++;
-            if ((ulong)length == size || length > MaxNoteString)
+            if (length > MaxNoteString)
                 return FailBool(KernelImageProblem.BadNote, type);
             text = new byte[length];
             for (int i = 0; i < length; i++)

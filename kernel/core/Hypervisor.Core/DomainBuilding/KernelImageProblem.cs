@@ -49,7 +49,7 @@ namespace Hypervisor.Core.DomainBuilding
                 case KernelImageProblem.NoLoadableSegment: return line.Text("it has no loadable (PT_LOAD) segment");
                 case KernelImageProblem.SegmentsOverlap: return line.Text("loadable segment ").Dec(value).Text(" overlaps another one");
                 case KernelImageProblem.NoXenNotes: return line.Text("it has no Xen ELF notes (no note named \"Xen\"): it is not a Xen PV kernel");
-                case KernelImageProblem.BadNote: return line.Text("Xen ELF note type ").Dec(value).Text(" is malformed (bad size, or a string without a terminating NUL)");
+                case KernelImageProblem.BadNote: return line.Text("Xen ELF note type ").Dec(value).Text(" is malformed (a number of bad size, or a string longer than 256 bytes)");
                 case KernelImageProblem.WrongLoader: return line.Text("its LOADER note is not \"generic\" and its GUEST_OS note is not \"linux\"");
                 case KernelImageProblem.WrongXenVersion: return line.Text("its XEN_VERSION note does not start with \"xen-3.0\"");
                 case KernelImageProblem.PaddrOffsetWithoutVirtBase: return line.Text("it has a PADDR_OFFSET note but no VIRT_BASE note");
