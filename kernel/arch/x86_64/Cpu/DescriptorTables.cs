@@ -27,9 +27,6 @@ namespace Hypervisor.Arch.X86_64
         public static ulong GdtBase { get; private set; }
         public static ulong IdtBase { get; private set; }
         public static ulong TssBase { get; private set; }
-        /// <summary>Top of the stack the hypervisor handles exits from guests on (the frame itself is
-        /// saved in the running vCPU's register file).</summary>
-        public static ulong HypervisorExitStackTop { get; private set; }
 
         // Returns false when frames for the tables or stacks cannot be allocated.
         public static bool Load(FrameAllocator frames, ulong syscallEntry)
@@ -61,8 +58,7 @@ namespace Hypervisor.Arch.X86_64
                 || !AllocateStack(frames, out ulong machineCheck))
                 return false;
             *(ulong*)(tss + 4) = ring0Stack;                           // RSP0
-            HypervisorExitStackTop = ring0Stack;
-            Cpu.SetHypervisorExitStack(ring0Stack);
+            Cpu.SetHypervisorExitStack(ring0Stack);                   // where guest exits are handled
             Cpu.SetGuestEntryStack(ring0Stack);
             *(ulong*)(tss + 36 + 8 * (DoubleFaultStack - 1)) = doubleFault;
             *(ulong*)(tss + 36 + 8 * (NmiStack - 1)) = nmi;
@@ -77,7 +73,7 @@ namespace Hypervisor.Arch.X86_64
             ulong* stubs = Cpu.TrapStubTable();
             for (int vector = 0; vector < 256; vector++)
             {
-                int ist = vector == 8 ? DoubleFaultStack : vector == 2 ? NmiStack : vector == 18 ? MachineCheckStack : 0;
+                int ist = StackSlotOf(vector);
                 // int3 and into may be executed by guest code directly (ring 3), as on Xen; every
                 // other "int n" from a guest raises #GP and is decoded.
                 bool guestCallable = vector == 3 || vector == 4;
@@ -102,6 +98,11 @@ namespace Hypervisor.Arch.X86_64
             Cpu.WriteMsr(Cpu.MsrSfmask, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
             return true;
         }
+
+        /// <summary>The IST slot vector <paramref name="vector"/> arrives on (0: the current stack, or RSP0
+        /// from ring 3): NMI, #DF and #MC, which may arrive on a broken stack.</summary>
+        public static int StackSlotOf(int vector) =>
+            vector == 8 ? DoubleFaultStack : vector == 2 ? NmiStack : vector == 18 ? MachineCheckStack : 0;
 
         /// <summary>Makes entries from ring 3 save the guest's registers straight into
         /// <paramref name="registerFile"/>: the CPU pushes its part of the frame below RSP0, and the

@@ -55,9 +55,7 @@ namespace Hypervisor.Arch.X86_64
         {
             if (!ResumableState.Check(vcpu))
                 return false;
-            ulong cr3 = GuestMode.CurrentTableFrame(vcpu) << 12;
-            if ((Cpu.ReadCr3() & ~0xFFFUL) != cr3)
-                Cpu.WriteCr3(cr3);
+            vcpu.Domain.Host.Platform.LoadGuestTables(GuestMode.CurrentTableFrame(vcpu));
             // The live GS base follows the guest's mode; the MSRs are written only when the mode
             // or a base changed (the guest's own selector loads stay in effect otherwise).
             if (vcpu.InKernelMode != s_loadedKernelMode || vcpu.SegmentBasesChanged)

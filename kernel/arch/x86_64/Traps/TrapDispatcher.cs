@@ -49,7 +49,7 @@ namespace Hypervisor.Arch.X86_64
 
         // NMI, #DF and #MC arrive on their own (IST) stacks, even from a guest: they are the
         // machine's or the hypervisor's events, never a guest exit.
-        private static bool UsesOwnStack(ulong vector) => vector == NonMaskableInterrupt || vector == 8 || vector == 18;
+        private static bool UsesOwnStack(ulong vector) => DescriptorTables.StackSlotOf((int)vector) != 0;
 
         private static void Report(ref bool reported, string what, ulong vector)
         {
