@@ -53,6 +53,12 @@ namespace Hypervisor.Core
         /// <summary>The hypervisor's command line (xen_version XENVER_commandline for dom0).</summary>
         public byte[] CommandLine = new byte[0];
 
+        /// <summary>Every domain, by id.</summary>
+        public readonly Domains.DomainList Domains = new Domains.DomainList();
+        /// <summary>Set when a timer, block or poll changed: the arch layer then reprograms its timer
+        /// for <see cref="Time.VcpuTimers.NextDeadline"/> before it resumes a guest.</summary>
+        public bool TimersChanged;
+
         /// <summary>Options from the hypervisor command line that change how domains are treated.</summary>
         public bool RebootOnDom0Exit;
     }

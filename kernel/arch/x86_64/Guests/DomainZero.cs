@@ -100,6 +100,9 @@ namespace Hypervisor.Arch.X86_64
                 case BuildProblem.LayoutOutOfRange:
                     line.Text("its start-of-day region would reach ").Hex(build.ProblemValue).Text(", outside the guest's address space").End();
                     return;
+                case BuildProblem.DomainIdInUse:
+                    line.Text("domain id ").Dec(build.ProblemValue).Text(" is in use or beyond the ").Dec((ulong)DomainList.Capacity).Text(" ids supported").End();
+                    return;
                 default:
                     line.Text("the bootstrap page tables were refused (errno ").Dec(build.ProblemValue).Text("): a domain-builder bug").End();
                     return;

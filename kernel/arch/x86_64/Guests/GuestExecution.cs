@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using Hypervisor.Core;
 using Hypervisor.Core.Boot;
 using Hypervisor.Core.Domains;
+using Hypervisor.Core.Events;
+using Hypervisor.Core.Time;
 using Hypervisor.Core.Text;
 
 namespace Hypervisor.Arch.X86_64
@@ -32,6 +34,7 @@ namespace Hypervisor.Arch.X86_64
                 Stop(vcpu.Domain);
             }
             DescriptorTables.SetGuestRegisterFile((ulong)frame, (ulong)sizeof(GuestRegisters));
+            ArmTimer(vcpu.Domain.Host, SystemTime.Now(vcpu.Domain.Host));   // from here on the timer is one-shot
             if (!Resume(vcpu))
                 Stop(vcpu.Domain);
             Cpu.EnterGuest(frame);
@@ -44,9 +47,61 @@ namespace Hypervisor.Arch.X86_64
             Vcpu vcpu = s_current;
             ulong cr2 = frame->Vector == 14 ? Cpu.ReadCr2() : 0;
             GuestTrapHandler.Handle(vcpu, cr2);
+            return Continue(vcpu);
+        }
+
+        // From TrapDispatcher, for the timer's interrupt in guest mode (already acknowledged): fire what
+        // is due, which may raise the vCPU's VIRQ_TIMER, and go on with the guest.
+        public static TrapFrame* OnTimerInterrupt(TrapFrame* frame)
+        {
+            Vcpu vcpu = s_current;
+            Host host = vcpu.Domain.Host;
+            ulong now = SystemTime.Now(host);
+            VcpuTimers.Expire(host, now);
+            ArmTimer(host, now);
+            return Continue(vcpu);
+        }
+
+        // After an exit was handled: wait while the vCPU is blocked, then deliver a due event upcall
+        // and resume it, or stop the machine when the domain is gone.
+        private static TrapFrame* Continue(Vcpu vcpu)
+        {
+            Host host = vcpu.Domain.Host;
+            if (!vcpu.IsRunnable && vcpu.Domain.IsAlive)
+                Idle(vcpu);
+            else if (host.TimersChanged)
+                ArmTimer(host, SystemTime.Now(host));
+            if (vcpu.Domain.IsAlive)
+                EventUpcall.DeliverIfDue(vcpu);
             if (!vcpu.Domain.IsAlive || !Resume(vcpu))
                 Stop(vcpu.Domain);
             return (TrapFrame*)RegisterFile(vcpu);
+        }
+
+        // The only vCPU waits (SCHEDOP_block or poll): halt until the timer fires or some event wakes it.
+        // Interrupts are open only inside the halt (sti's shadow covers hlt, so no wake-up is lost).
+        private static void Idle(Vcpu vcpu)
+        {
+            Host host = vcpu.Domain.Host;
+            while (true)
+            {
+                ulong now = SystemTime.Now(host);
+                VcpuTimers.Expire(host, now);
+                if (vcpu.IsRunnable || !vcpu.Domain.IsAlive)
+                    break;
+                ArmTimer(host, now);
+                Cpu.WaitForInterrupt();
+                Cpu.DisableInterrupts();
+            }
+            ArmTimer(host, SystemTime.Now(host));
+        }
+
+        // Programs the timer for the earliest guest timer, poll timeout or watchdog.
+        private static void ArmTimer(Host host, ulong now)
+        {
+            ulong next = VcpuTimers.NextDeadline(host);
+            LocalApic.ArmOneShot(next > now ? next - now : 0);
+            host.TimersChanged = false;
         }
 
         // Loads what the core decided into the CPU and the frame; false when the registers cannot be

@@ -93,6 +93,26 @@ namespace Hypervisor.Arch.X86_64
             return TimerCalibrationStatus.Ok;
         }
 
+        /// <summary>Longest one-shot interval armed: the count register is 32 bits, and the hypervisor
+        /// wants to look at its timers at least this often anyway.</summary>
+        public const ulong MaxOneShotNanoseconds = 1_000_000_000;
+
+        /// <summary>Switches the timer to one-shot mode and arms it to fire once, about
+        /// <paramref name="nanoseconds"/> from now (at least one timer tick, at most a second).</summary>
+        public static void ArmOneShot(ulong nanoseconds)
+        {
+            if (nanoseconds > MaxOneShotNanoseconds)
+                nanoseconds = MaxOneShotNanoseconds;
+            ulong ticks = nanoseconds * (TimerFrequencyHz / Divider) / 1_000_000_000UL;
+            if (ticks == 0)
+                ticks = 1;
+            if (ticks > 0xFFFFFFFFUL)
+                ticks = 0xFFFFFFFFUL;
+            PeriodHz = 0;
+            Write(RegisterLvtTimer, TimerVector);
+            Write(RegisterInitialCount, (uint)ticks);
+        }
+
         private static ulong Median(ulong* values, int count)
         {
             for (int i = 1; i < count; i++)

@@ -5,7 +5,7 @@ namespace Hypervisor.Arch.X86_64
 {
     // Where every interrupt, exception and SYSCALL arrives (from asm/traps.asm). Exceptions and
     // SYSCALLs from ring 3 belong to the running guest; in ring 0 they are hypervisor bugs and
-    // panic. Interrupts are the timer's ticks.
+    // panic. Interrupts are the timer's: its deadline for the guests' timers, or the idle loop's wake-up.
     internal static unsafe class TrapDispatcher
     {
         private static LogWriter s_log;
@@ -38,7 +38,9 @@ namespace Hypervisor.Arch.X86_64
             {
                 LocalApic.Ticks++;
                 LocalApic.EndOfInterrupt();
-                return frame;
+                // In a guest it is the running vCPU's exit (timers may raise its events); in the
+                // hypervisor only the idle loop has interrupts open, and it checks the timers itself.
+                return (frame->Cs & 3) == 3 ? GuestExecution.OnTimerInterrupt(frame) : frame;
             }
             if (vector == LocalApic.SpuriousVector || (vector >= LegacyPic.FirstVector && vector < LegacyPic.FirstVector + 16))
                 return frame;   // spurious: no end-of-interrupt is owed

@@ -14,5 +14,7 @@ namespace Hypervisor.Core.DomainBuilding
         LayoutOutOfRange,
         /// <summary>The frame table refused the bootstrap page tables (a builder bug).</summary>
         PageTablesRefused,
+        /// <summary>A domain with the requested id exists already, or the id is beyond the list (the value is the id).</summary>
+        DomainIdInUse,
     }
 }

@@ -53,6 +53,8 @@ namespace Hypervisor.Core.DomainBuilding
                 || !Canonical.IsCanonical(layout.MappedEnd - 1))
                 return builder.Fail(BuildProblem.LayoutOutOfRange, layout.MappedEnd);
 
+            if (host.Domains.Find(domainId) != null || domainId >= DomainList.Capacity)
+                return builder.Fail(BuildProblem.DomainIdInUse, domainId);
             var domain = new Domain(host, domainId, privileged, 1);
             builder.Domain = domain;
             if (!builder.AllocatePages(domain, pages))
@@ -71,6 +73,7 @@ namespace Hypervisor.Core.DomainBuilding
             if (rc != 0)
                 return builder.Fail(BuildProblem.PageTablesRefused, (ulong)(-rc));
             builder.PrepareFirstVcpu(l4);
+            host.Domains.Add(domain);
             return builder;
         }
 
@@ -224,6 +227,7 @@ namespace Hypervisor.Core.DomainBuilding
                 host.Clock.WriteWallClock(memory, Domain.SharedInfoAddress);
                 host.Clock.WriteVcpuTime(memory, vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset, host.Platform.ReadTimeStampCounter());
             }
+            vcpu.PeriodicLastEvent = Time.SystemTime.Now(host);
             vcpu.Registers.Rip = Kernel.Entry;
             vcpu.Registers.Rsp = Layout.StackEnd;
             vcpu.Registers.Rsi = Layout.StartInfoStart;

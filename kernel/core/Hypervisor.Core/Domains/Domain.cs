@@ -43,6 +43,11 @@ namespace Hypervisor.Core.Domains
         public readonly byte[] ConsoleLine = new byte[256];
         public int ConsoleLineLength;
 
+        /// <summary>The domain's event-channel ports.</summary>
+        public readonly Events.EventChannelTable Events = new Events.EventChannelTable();
+        /// <summary>System-time deadlines of the SCHEDOP_watchdog watchdogs (0: slot unused).</summary>
+        public readonly ulong[] WatchdogDeadlines = new ulong[Time.DomainWatchdogs.PerDomain];
+
         public bool IsAlive => State == DomainState.Created || State == DomainState.Running;
     }
 }

@@ -11,19 +11,8 @@ namespace Hypervisor.Core.Domains
     /// </summary>
     public static unsafe class Runstate
     {
-        private const ulong NanosecondsPerSecond = 1_000_000_000;
-
-        /// <summary>System time: nanoseconds since the time-stamp counter started, from the calibrated
-        /// TSC frequency (0 before calibration).</summary>
-        public static ulong SystemTimeNow(Host host)
-        {
-            ulong frequency = host.Platform.TimeStampFrequency;
-            if (frequency == 0)
-                return 0;
-            ulong tsc = host.Platform.ReadTimeStampCounter();
-            // Split so that neither product overflows for any TSC below 2^64 and frequency below 18 GHz.
-            return tsc / frequency * NanosecondsPerSecond + tsc % frequency * NanosecondsPerSecond / frequency;
-        }
+        /// <summary>System time (<see cref="Time.SystemTime.Now"/>).</summary>
+        public static ulong SystemTimeNow(Host host) => Time.SystemTime.Now(host);
 
         public static VcpuRunstateInfo Get(Vcpu vcpu)
         {

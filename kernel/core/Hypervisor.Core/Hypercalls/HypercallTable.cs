@@ -26,10 +26,13 @@ namespace Hypervisor.Core.Hypercalls
             Row(rows, HypercallNumber.StackSwitch, "stack_switch", Any, &StackSwitchHypercall.Handle);
             Row(rows, HypercallNumber.SetCallbacks, "set_callbacks", Any, &SetCallbacksHypercall.Handle);
             Row(rows, HypercallNumber.FpuTaskswitch, "fpu_taskswitch", Any, &FpuTaskswitchHypercall.Handle);
+            Row(rows, HypercallNumber.SchedOpCompat, "sched_op_compat", Any, &SchedOpHypercall.HandleCompat);
             Row(rows, HypercallNumber.UpdateDescriptor, "update_descriptor", Any, &UpdateDescriptorHypercall.Handle);
             Row(rows, HypercallNumber.MemoryOp, "memory_op", Any, &MemoryOpHypercall.Handle);
             Row(rows, HypercallNumber.Multicall, "multicall", Any, &MulticallHypercall.Handle);
             Row(rows, HypercallNumber.UpdateVaMapping, "update_va_mapping", Any, &UpdateVaMappingHypercall.Handle);
+            Row(rows, HypercallNumber.SetTimerOp, "set_timer_op", Any, &SetTimerOpHypercall.Handle);
+            Row(rows, HypercallNumber.EventChannelOpCompat, "event_channel_op_compat", Any, &EventChannelOpHypercall.HandleCompat);
             Row(rows, HypercallNumber.XenVersion, "xen_version", Any, &XenVersionHypercall.Handle);
             Row(rows, HypercallNumber.ConsoleIo, "console_io", Any, &ConsoleIoHypercall.Handle);
             Row(rows, HypercallNumber.VmAssist, "vm_assist", Any, &VmAssistHypercall.Handle);
@@ -39,6 +42,7 @@ namespace Hypervisor.Core.Hypercalls
             Row(rows, HypercallNumber.SetSegmentBase, "set_segment_base", Any, &SetSegmentBaseHypercall.Handle);
             Row(rows, HypercallNumber.MmuextOp, "mmuext_op", Any, &MmuextOpHypercall.Handle);
             Row(rows, HypercallNumber.SchedOp, "sched_op", Any, &SchedOpHypercall.Handle);
+            Row(rows, HypercallNumber.EventChannelOp, "event_channel_op", Any, &EventChannelOpHypercall.Handle);
             Row(rows, HypercallNumber.CallbackOp, "callback_op", Any, &CallbackOpHypercall.Handle);
             Row(rows, HypercallNumber.PhysdevOp, "physdev_op", Any, &PhysdevOpHypercall.Handle);
             return rows;

@@ -2,17 +2,20 @@ using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Memory;
+using Hypervisor.Core.Time;
 
 namespace Hypervisor.Core.Hypercalls.Handlers
 {
     /// <summary>vcpu_op(cmd, vcpuid, arg): operations on one vCPU of the caller's domain: bring it up
     /// or down, ask whether it is up, read its runstate or have it kept in guest memory, and move its
-    /// vcpu_info out of shared_info. Timers and the other commands are -ENOSYS for now.</summary>
+    /// vcpu_info out of shared_info; its periodic timer (any vCPU of the domain) and one-shot timer (the
+    /// caller only), both raising VIRQ_TIMER. The other commands are -ENOSYS for now.</summary>
     public static unsafe class VcpuOpHypercall
     {
         private const ulong PageSize = 4096;
         private const uint VcpuInfoAlignment = 8;   // alignof(struct vcpu_info) on x86-64
         private const ulong UpcallPendingOffset = 0;
+        private const ulong MinimumPeriod = 1_000_000;   // 1 ms: shorter periods are refused
         private const ulong PendingSelectorOffset = 8;
 
         public static long Handle(Vcpu vcpu, in HypercallArguments args)
@@ -47,9 +50,42 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     return RegisterRunstateArea(vcpu, target, arg);
                 case VcpuOp.RegisterVcpuInfo:
                     return RegisterVcpuInfo(vcpu, target, arg);
+                case VcpuOp.SetPeriodicTimer:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out VcpuSetPeriodicTimer set))
+                            return -XenErrno.EFAULT;
+                        if (set.PeriodNs < MinimumPeriod || set.PeriodNs > long.MaxValue)
+                            return -XenErrno.EINVAL;
+                        VcpuTimers.SetPeriodic(target, set.PeriodNs);
+                        return 0;
+                    }
+                case VcpuOp.StopPeriodicTimer:
+                    VcpuTimers.SetPeriodic(target, 0);
+                    return 0;
+                case VcpuOp.SetSingleshotTimer:
+                    return SetSingleshotTimer(vcpu, target, arg);
+                case VcpuOp.StopSingleshotTimer:
+                    if (target != vcpu)
+                        return -XenErrno.EINVAL;
+                    VcpuTimers.SetSingleshot(target, 0);
+                    return 0;
                 default:
                     return -XenErrno.ENOSYS;
             }
+        }
+
+        // Only on the calling vCPU. Unlike set_timer_op, a deadline of 0 is not "stop": it is long past,
+        // so the timer fires at once (kept as 1, since 0 means unarmed here).
+        private static long SetSingleshotTimer(Vcpu caller, Vcpu target, ulong arg)
+        {
+            if (target != caller)
+                return -XenErrno.EINVAL;
+            if (!GuestMemory.TryRead(caller, arg, out VcpuSetSingleshotTimer set))
+                return -XenErrno.EFAULT;
+            if ((set.Flags & VcpuSetSingleshotTimer.FlagFuture) != 0 && set.TimeoutAbsNs < SystemTime.Now(caller.Domain.Host))
+                return -XenErrno.ETIME;
+            VcpuTimers.SetSingleshot(target, set.TimeoutAbsNs == 0 ? 1 : set.TimeoutAbsNs);
+            return 0;
         }
 
         // Xen reads the whole vcpu_guest_context before it looks at the vCPU, so an unreadable context

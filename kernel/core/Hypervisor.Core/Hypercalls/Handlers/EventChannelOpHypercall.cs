@@ -1,0 +1,182 @@
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Events;
+
+namespace Hypervisor.Core.Hypercalls.Handlers
+{
+    /// <summary>
+    /// event_channel_op(cmd, arg), and the old event_channel_op_compat(evtchn_op*), whose argument is the
+    /// command followed by the same structures. Each command copies its structure in (-EFAULT), checks
+    /// the domains it names (DOMID_SELF or the caller's id; another domain needs privilege, -EPERM, and
+    /// must exist, -ESRCH), acts through <see cref="EventChannels"/>, and copies the port out.
+    /// Only the 2-level ABI is offered: the FIFO commands (init_control, expand_array, set_priority)
+    /// are -ENOSYS, which tells a guest to stay on 2-level. No physical IRQ is ever routed to a domain
+    /// yet, so bind_pirq is -EINVAL (no such IRQ mapped).
+    /// </summary>
+    public static class EventChannelOpHypercall
+    {
+        public static long Handle(Vcpu vcpu, in HypercallArguments args) => Run(vcpu, (int)(uint)args.A1, args.A2);
+
+        /// <summary>event_channel_op_compat: the command is the first word of the argument.</summary>
+        public static long HandleCompat(Vcpu vcpu, in HypercallArguments args)
+        {
+            if (!GuestMemory.TryRead(vcpu, args.A1, out uint command))
+                return -XenErrno.EFAULT;
+            return Run(vcpu, (int)command, args.A1 + EvtchnOp.ArgumentOffset);
+        }
+
+        private static long Run(Vcpu vcpu, int command, ulong arg)
+        {
+            switch (command)
+            {
+                case EventChannelOp.AllocUnbound: return AllocUnbound(vcpu, arg);
+                case EventChannelOp.BindInterdomain: return BindInterdomain(vcpu, arg);
+                case EventChannelOp.BindVirq: return BindVirq(vcpu, arg);
+                case EventChannelOp.BindIpi: return BindIpi(vcpu, arg);
+                case EventChannelOp.BindPirq:
+                    return GuestMemory.TryRead(vcpu, arg, out EvtchnBindPirq _) ? -XenErrno.EINVAL : -XenErrno.EFAULT;
+                case EventChannelOp.Close:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out EvtchnClose close))
+                            return -XenErrno.EFAULT;
+                        return EventChannels.Close(vcpu.Domain, close.Port);
+                    }
+                case EventChannelOp.Send:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out EvtchnSend send))
+                            return -XenErrno.EFAULT;
+                        return EventChannels.Send(vcpu.Domain, send.Port);
+                    }
+                case EventChannelOp.Status: return Status(vcpu, arg);
+                case EventChannelOp.BindVcpu:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out EvtchnBindVcpu bind))
+                            return -XenErrno.EFAULT;
+                        return EventChannels.BindVcpu(vcpu.Domain, bind.Port, bind.Vcpu);
+                    }
+                case EventChannelOp.Unmask:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out EvtchnUnmask unmask))
+                            return -XenErrno.EFAULT;
+                        return EventChannels.Unmask(vcpu.Domain, unmask.Port);
+                    }
+                case EventChannelOp.Reset: return Reset(vcpu, arg);
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+        }
+
+        private static long AllocUnbound(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnAllocUnbound alloc))
+                return -XenErrno.EFAULT;
+            long rc = ResolveDomain(vcpu, alloc.Dom, out Domain owner);
+            if (rc != 0)
+                return rc;
+            long port = EventChannels.AllocUnbound(owner, alloc.RemoteDom == DomainId.Self ? vcpu.Domain.Id : alloc.RemoteDom);
+            if (port < 0)
+                return port;
+            alloc.Port = (uint)port;
+            return GuestMemory.TryWrite(vcpu, arg, in alloc) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long BindInterdomain(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnBindInterdomain bind))
+                return -XenErrno.EFAULT;
+            Domain remote = vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, bind.RemoteDom);
+            if (remote == null || !remote.IsAlive)
+                return -XenErrno.ESRCH;
+            long port = EventChannels.BindInterdomain(vcpu.Domain, remote, bind.RemotePort);
+            if (port < 0)
+                return port;
+            bind.LocalPort = (uint)port;
+            return GuestMemory.TryWrite(vcpu, arg, in bind) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long BindVirq(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnBindVirq bind))
+                return -XenErrno.EFAULT;
+            long port = EventChannels.BindVirq(vcpu.Domain, bind.VirqNumber, bind.Vcpu);
+            if (port < 0)
+                return port;
+            bind.Port = (uint)port;
+            return GuestMemory.TryWrite(vcpu, arg, in bind) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long BindIpi(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnBindIpi bind))
+                return -XenErrno.EFAULT;
+            long port = EventChannels.BindIpi(vcpu.Domain, bind.Vcpu);
+            if (port < 0)
+                return port;
+            bind.Port = (uint)port;
+            return GuestMemory.TryWrite(vcpu, arg, in bind) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long Status(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnStatus status))
+                return -XenErrno.EFAULT;
+            long rc = ResolveDomain(vcpu, status.Dom, out Domain domain);
+            if (rc != 0)
+                return rc;
+            if (!domain.Events.IsValid(status.Port))
+                return -XenErrno.EINVAL;
+            EventChannel channel = domain.Events[status.Port];
+            status.Vcpu = (uint)channel.NotifyVcpu;
+            status.PeerPort = 0;
+            status.PeerDom = 0;
+            switch (channel.State)
+            {
+                case EventChannelState.Unbound:
+                    status.Status = EvtchnStatusKind.Unbound;
+                    status.PeerDom = channel.RemoteDomain;
+                    break;
+                case EventChannelState.Interdomain:
+                    status.Status = EvtchnStatusKind.Interdomain;
+                    status.PeerDom = channel.RemoteDomain;
+                    status.PeerPort = channel.RemotePort;
+                    break;
+                case EventChannelState.Pirq:
+                    status.Status = EvtchnStatusKind.Pirq;
+                    break;
+                case EventChannelState.Virq:
+                    status.Status = EvtchnStatusKind.Virq;
+                    status.VirqNumber = channel.Virq;
+                    break;
+                case EventChannelState.Ipi:
+                    status.Status = EvtchnStatusKind.Ipi;
+                    break;
+                default:
+                    status.Status = EvtchnStatusKind.Closed;
+                    break;
+            }
+            return GuestMemory.TryWrite(vcpu, arg, in status) ? 0 : -XenErrno.EFAULT;
+        }
+
+        private static long Reset(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnReset reset))
+                return -XenErrno.EFAULT;
+            long rc = ResolveDomain(vcpu, reset.Dom, out Domain domain);
+            if (rc != 0)
+                return rc;
+            EventChannels.CloseAll(domain);
+            return 0;
+        }
+
+        // DOMID_SELF or the caller's own id: the caller. Another domain: only for a privileged caller.
+        private static long ResolveDomain(Vcpu vcpu, ushort id, out Domain domain)
+        {
+            domain = vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, id);
+            if (domain == null)
+                return -XenErrno.ESRCH;
+            if (domain != vcpu.Domain && !vcpu.Domain.IsPrivileged)
+                return -XenErrno.EPERM;
+            return 0;
+        }
+    }
+}

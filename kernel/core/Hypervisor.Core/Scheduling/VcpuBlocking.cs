@@ -1,0 +1,80 @@
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Events;
+
+namespace Hypervisor.Core.Scheduling
+{
+    /// <summary>
+    /// SCHEDOP_block and SCHEDOP_poll, and the wake-ups that end them. Blocking only marks the vCPU:
+    /// the hypercall returns 0 into its registers, and the vCPU is not run again (the CPU idles or runs
+    /// another) until an event or a timer wakes it. Events are checked after the vCPU is marked, so an
+    /// event that is already pending is never slept through.
+    /// </summary>
+    public static class VcpuBlocking
+    {
+        /// <summary>The most ports one poll may name (Xen's limit).</summary>
+        public const uint MaxPollPorts = 128;
+
+        /// <summary>SCHEDOP_block: enable event delivery and wait for an upcall.</summary>
+        public static void Block(Vcpu vcpu)
+        {
+            VcpuInfoAccess.SetUpcallMask(vcpu, 0);
+            vcpu.IsBlocked = true;
+            if (VcpuInfoAccess.IsUpcallPending(vcpu))
+                vcpu.IsBlocked = false;
+            else
+                vcpu.Domain.Host.TimersChanged = true;
+        }
+
+        /// <summary>SCHEDOP_poll after its argument was read: -EFAULT for an unreadable port list, -EINVAL
+        /// for a port beyond the ABI's 4096; 0 at once when a port is pending or an upcall is due;
+        /// otherwise the vCPU waits (until a polled port is raised, any upcall, or the system time
+        /// <paramref name="deadline"/>, 0 for none) and 0 is its result.</summary>
+        public static long Poll(Vcpu vcpu, ulong ports, uint count, ulong deadline)
+        {
+            if (!GuestHandle.IsOkay(ports, count, sizeof(uint)))
+                return -XenErrno.EFAULT;
+            if (VcpuInfoAccess.IsUpcallPending(vcpu) && !VcpuInfoAccess.IsUpcallMasked(vcpu))
+                return 0;
+            uint onlyPort = 0;
+            for (uint i = 0; i < count; i++)
+            {
+                if (!GuestMemory.TryRead(vcpu, ports + i * sizeof(uint), out uint port))
+                    return -XenErrno.EFAULT;
+                if (port >= EventChannelTable.MaxPorts)
+                    return -XenErrno.EINVAL;
+                if (TwoLevelEvents.IsPending(vcpu.Domain, port))
+                    return 0;
+                onlyPort = port;
+            }
+            vcpu.IsBlocked = true;
+            vcpu.IsPolling = true;
+            vcpu.PollPort = count == 1 ? (int)onlyPort : -1;
+            vcpu.PollDeadline = deadline;
+            vcpu.Domain.Host.TimersChanged = true;
+            return 0;
+        }
+
+        /// <summary>Ends a block or poll (nothing if the vCPU is not waiting).</summary>
+        public static void Wake(Vcpu vcpu)
+        {
+            if (!vcpu.IsBlocked)
+                return;
+            vcpu.IsBlocked = false;
+            vcpu.IsPolling = false;
+            vcpu.PollDeadline = 0;
+        }
+
+        /// <summary>A port of <paramref name="domain"/> became pending: wake its vCPUs polling it.</summary>
+        public static void WakePollers(Domain domain, uint port)
+        {
+            Vcpu[] vcpus = domain.Vcpus;
+            for (int i = 0; i < vcpus.Length; i++)
+            {
+                Vcpu v = vcpus[i];
+                if (v.IsPolling && (v.PollPort < 0 || (uint)v.PollPort == port))
+                    Wake(v);
+            }
+        }
+    }
+}
