@@ -1,8 +1,10 @@
+using System.Runtime;
 using System.Runtime.CompilerServices;
 using Hypervisor.Core;
 using Hypervisor.Core.Boot;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Events;
+using Hypervisor.Core.Hypercalls;
 using Hypervisor.Core.Time;
 using Hypervisor.Core.Text;
 
@@ -16,6 +18,7 @@ namespace Hypervisor.Arch.X86_64
     {
         private static Vcpu s_current;
         private static bool s_loadedKernelMode;
+        private static bool s_loadedTaskSwitched;
         private static LogWriter s_log;
         private static HypervisorOptions s_options;
 
@@ -50,6 +53,19 @@ namespace Hypervisor.Arch.X86_64
             return Continue(vcpu);
         }
 
+        // From asm/traps.asm's SYSCALL entry: a hypercall from guest kernel mode, or the guest's own
+        // system call from its user mode. The frame is the running vCPU's register file.
+        [RuntimeExport("hv_syscall")]
+        private static TrapFrame* OnSyscall(TrapFrame* frame)
+        {
+            Vcpu vcpu = s_current;
+            if (vcpu.InKernelMode)
+                HypercallDispatcher.Dispatch(vcpu);
+            else
+                GuestTrapHandler.Handle(vcpu, 0);
+            return Continue(vcpu);
+        }
+
         // From TrapDispatcher, for the timer's interrupt in guest mode (already acknowledged): fire what
         // is due, which may raise the vCPU's VIRQ_TIMER, and go on with the guest.
         public static TrapFrame* OnTimerInterrupt(TrapFrame* frame)
@@ -71,12 +87,16 @@ namespace Hypervisor.Arch.X86_64
                 Idle(vcpu);
             else if (host.TimersChanged)
                 ArmTimer(host, SystemTime.Now(host));
-            if (vcpu.Domain.IsAlive)
+            // An upcall is due when vcpu_info's pending byte is set and its mask byte clear (read
+            // together, as one word, straight from the direct map).
+            if (vcpu.Domain.IsAlive && IsUpcallDue(*(ushort*)PhysicalWindow.ToVirtual(vcpu.VcpuInfoAddress)))
                 EventUpcall.DeliverIfDue(vcpu);
             if (!vcpu.Domain.IsAlive || !Resume(vcpu))
                 Stop(vcpu.Domain);
             return (TrapFrame*)RegisterFile(vcpu);
         }
+
+        private static bool IsUpcallDue(ushort pendingAndMask) => (pendingAndMask & 0xFF) != 0 && (pendingAndMask & 0xFF00) == 0;
 
         // The only vCPU waits (SCHEDOP_block or poll): halt until the timer fires or some event wakes it.
         // Interrupts are open only inside the halt (sti's shadow covers hlt, so no wake-up is lost).
@@ -110,7 +130,7 @@ namespace Hypervisor.Arch.X86_64
         {
             if (!ResumableState.Check(vcpu))
                 return false;
-            vcpu.Domain.Host.Platform.LoadGuestTables(GuestMode.CurrentTableFrame(vcpu));
+            X86HostPlatform.LoadTables(GuestMode.CurrentTableFrame(vcpu));
             // The live GS base follows the guest's mode; the MSRs are written only when the mode
             // or a base changed (the guest's own selector loads stay in effect otherwise).
             if (vcpu.InKernelMode != s_loadedKernelMode || vcpu.SegmentBasesChanged)
@@ -124,7 +144,11 @@ namespace Hypervisor.Arch.X86_64
                 vcpu.SegmentBasesChanged = false;
             }
             // CR0.TS itself is set by the exit path after its last FPU instruction (asm/traps.asm).
-            Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
+            if (vcpu.TaskSwitched != s_loadedTaskSwitched)
+            {
+                Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
+                s_loadedTaskSwitched = vcpu.TaskSwitched;
+            }
             return true;
         }
 

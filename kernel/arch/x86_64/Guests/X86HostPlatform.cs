@@ -20,11 +20,18 @@ namespace Hypervisor.Arch.X86_64
         public override void FlushTlb() => Cpu.WriteCr3(Cpu.ReadCr3());
         public override void InvalidatePage(ulong virtualAddress) => Cpu.InvalidatePage(virtualAddress);
 
-        public override void LoadGuestTables(ulong tableFrame)
+        public override void LoadGuestTables(ulong tableFrame) => LoadTables(tableFrame);
+
+        /// <summary>The guest top-level table in CR3 (0: the hypervisor's own tables). Only
+        /// <see cref="LoadTables"/> loads guest tables, so this copy saves reading CR3 on every exit.</summary>
+        public static ulong LoadedTableFrame;
+
+        public static void LoadTables(ulong tableFrame)
         {
-            ulong cr3 = tableFrame << 12;
-            if ((Cpu.ReadCr3() & ~0xFFFUL) != cr3)
-                Cpu.WriteCr3(cr3);
+            if (tableFrame == LoadedTableFrame)
+                return;
+            Cpu.WriteCr3(tableFrame << 12);
+            LoadedTableFrame = tableFrame;
         }
 
         // The guest part of the GDT is the first 14 frames (entries below 0xe000 / 8), as in Xen. The

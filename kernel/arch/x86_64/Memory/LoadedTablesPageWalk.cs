@@ -11,13 +11,12 @@ namespace Hypervisor.Arch.X86_64
     // and every fault is recovered (GuestCopy) into false. Other address spaces take the software walk.
     internal sealed unsafe class LoadedTablesPageWalk : GuestPageWalk
     {
-        private const ulong FrameMask = 0x000FFFFFFFFFF000UL;
 
         public LoadedTablesPageWalk(PhysicalMemory memory, FrameTable frames) : base(memory, frames)
         {
         }
 
-        public override bool CopiesDirectly(ulong l4Mfn) => (Cpu.ReadCr3() & FrameMask) >> 12 == l4Mfn;
+        public override bool CopiesDirectly(ulong l4Mfn) => l4Mfn != 0 && l4Mfn == X86HostPlatform.LoadedTableFrame;
 
         public override bool TryRead(ulong l4Mfn, ulong virtualAddress, Span<byte> destination)
         {

@@ -2,7 +2,7 @@
 ; (a zero is pushed where the CPU pushes no error code), then the common path saves the
 ; general registers in the order of TrapFrame (C#) and calls hv_trap(TrapFrame*).
 bits 64
-extern hv_trap
+extern hv_trap, hv_syscall
 ; Offsets in the frame (TrapFrame in C#): 15 registers from R15 up, vector, error code, then what
 ; the CPU pushed.
 FRAME_R11    equ 4 * 8
@@ -105,6 +105,7 @@ trap_common:
     mov rsp, rax
     test qword [rbp + FRAME_CS], 3
     jz trap_restore_registers
+return_to_guest:
     ; Back to a guest that set CR0.TS (fpu_taskswitch): set it now, after the last FPU/SSE
     ; instruction of the hypervisor, so the guest's next FPU use raises #NM for it.
     cmp byte [rel guest_task_switched], 0
@@ -163,7 +164,38 @@ syscall_entry:
     push rcx                          ; rip after the SYSCALL
     push qword 0                      ; error code
     push qword 256                    ; pseudo-vector for SYSCALL
-    jmp trap_common
+    ; The general registers, as trap_common saves them; then straight to hv_syscall, which knows
+    ; the exit is a SYSCALL from the running vCPU (no vector or privilege decisions to make).
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rbp, rsp
+    mov rsp, [rel hypervisor_exit_stack_top]
+    cmp byte [rel guest_task_switched], 0
+    je .save
+    clts
+.save:
+    sub rsp, 2 * 16
+    and rsp, ~15
+    SAVE_XMM
+    mov rdi, rbp
+    call hv_syscall                   ; returns the frame to resume (always a guest's)
+    RESTORE_XMM
+    mov rbp, rax
+    mov rsp, rax
+    jmp return_to_guest
 
 ; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0):
 ; just past the running vCPU's register file.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hypervisor.Core.Domains
 {
     /// <summary>
@@ -48,6 +50,10 @@ namespace Hypervisor.Core.Domains
         /// <summary>System-time deadlines of the SCHEDOP_watchdog watchdogs (0: slot unused).</summary>
         public readonly ulong[] WatchdogDeadlines = new ulong[Time.DomainWatchdogs.PerDomain];
 
-        public bool IsAlive => State == DomainState.Created || State == DomainState.Running;
+        public bool IsAlive
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => State == DomainState.Created || State == DomainState.Running;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hypervisor.Core.Domains
 {
     /// <summary>Switches a vCPU between guest kernel and guest user mode. Both run in ring 3, so the
@@ -20,6 +22,7 @@ namespace Hypervisor.Core.Domains
 
         /// <summary>The top-level table the vCPU runs on now (user mode falls back to the kernel's
         /// table until the guest sets a user base).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong CurrentTableFrame(Vcpu vcpu)
         {
             if (vcpu.InKernelMode || vcpu.UserTableFrame == 0)
@@ -28,6 +31,7 @@ namespace Hypervisor.Core.Domains
         }
 
         /// <summary>The GS base live in the current mode.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong CurrentGsBase(Vcpu vcpu) => vcpu.InKernelMode ? vcpu.GsBaseKernel : vcpu.GsBaseUser;
     }
 }

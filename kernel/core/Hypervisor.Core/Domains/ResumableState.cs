@@ -10,6 +10,7 @@ namespace Hypervisor.Core.Domains
     {
         private const ulong ClearedFlags = (1UL << 14) | (1UL << 17);   // NT, VM: never into a guest
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool Check(Vcpu vcpu)
         {
             ref GuestRegisters r = ref vcpu.Registers;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hypervisor.Core.Domains
 {
     /// <summary>
@@ -29,9 +31,17 @@ namespace Hypervisor.Core.Domains
 
         /// <summary>A vCPU is initialised once it has a kernel page-table base: the domain builder gives
         /// vCPU 0 one, VCPUOP_initialise would give the others theirs.</summary>
-        public bool IsInitialised => KernelTableFrame != 0;
+        public bool IsInitialised
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => KernelTableFrame != 0;
+        }
 
         /// <summary>VCPUOP_is_up: initialised and not taken down.</summary>
-        public bool IsUp => IsInitialised && !IsDown;
+        public bool IsUp
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInitialised && !IsDown;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hypervisor.Abi;
 
 namespace Hypervisor.Core.Domains
@@ -32,6 +33,10 @@ namespace Hypervisor.Core.Domains
         public readonly uint[] VirqPorts = new uint[Virq.Count];
 
         /// <summary>Up, not waiting, and its domain alive: the scheduler may run it.</summary>
-        public bool IsRunnable => IsUp && !IsBlocked && Domain.IsAlive;
+        public bool IsRunnable
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsUp && !IsBlocked && Domain.IsAlive;
+        }
     }
 }
