@@ -126,6 +126,7 @@ namespace Hypervisor.Arch.X86_64
 
         // Loads what the core decided into the CPU and the frame; false when the registers cannot be
         // resumed (the domain has then been crashed).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool Resume(Vcpu vcpu)
         {
             if (!ResumableState.Check(vcpu))

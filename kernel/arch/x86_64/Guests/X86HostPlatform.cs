@@ -26,6 +26,7 @@ namespace Hypervisor.Arch.X86_64
         /// <see cref="LoadTables"/> loads guest tables, so this copy saves reading CR3 on every exit.</summary>
         public static ulong LoadedTableFrame;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void LoadTables(ulong tableFrame)
         {
             if (tableFrame == LoadedTableFrame)

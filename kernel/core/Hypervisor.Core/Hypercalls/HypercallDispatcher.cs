@@ -9,6 +9,7 @@ namespace Hypervisor.Core.Hypercalls
     {
         /// <summary>Handles a SYSCALL from guest kernel mode: number in RAX, arguments in RDI, RSI, RDX,
         /// R10, R8.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void Dispatch(Vcpu vcpu)
         {
             // The guest has run since the last resume, so the CPU is on the vCPU's current kernel base:
@@ -23,6 +24,7 @@ namespace Hypervisor.Core.Hypercalls
         }
 
         /// <summary>Calls hypercall <paramref name="number"/> (also used by multicall).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static long Invoke(Vcpu vcpu, ulong number, in HypercallArguments args)
         {
             if (number >= (ulong)HypercallTable.Size)
