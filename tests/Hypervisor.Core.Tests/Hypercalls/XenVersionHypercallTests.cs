@@ -191,6 +191,27 @@ namespace Hypervisor.Core.Tests.Hypercalls
         {
             var t = TestDomain.Create();
             Assert.Equal(-XenErrno.ENODATA, Call(t, XenVersionCommand.BuildId, 0));
+            t.WriteStruct(t.Scratch, new XenBuildId { Len = 256 });
+            Assert.Equal(-XenErrno.ENODATA, Call(t, XenVersionCommand.BuildId, t.Scratch));
+        }
+
+        [Fact]
+        public void BuildId_BufferIsReadFirst()
+        {
+            // Xen reads the request before it looks for a build id.
+            var t = TestDomain.Create();
+            Assert.Equal(-XenErrno.EFAULT, Call(t, XenVersionCommand.BuildId, TestDomain.UnmappedAddress));
+            Assert.Equal(-XenErrno.EFAULT, Call(t, XenVersionCommand.BuildId, 0xFFFF_8000_0000_0000UL));
+            t.WriteStruct(t.Scratch, new XenBuildId { Len = 0 });
+            Assert.Equal(-XenErrno.EINVAL, Call(t, XenVersionCommand.BuildId, t.Scratch));
+        }
+
+        [Fact]
+        public void BuildId_Unprivileged_Eperm()
+        {
+            var t = TestDomain.Create(o => { o.Privileged = false; o.DomainId = 2; });
+            Assert.Equal(-XenErrno.EPERM, Call(t, XenVersionCommand.BuildId, 0));
+            Assert.Equal(-XenErrno.EPERM, Call(t, XenVersionCommand.BuildId, TestDomain.UnmappedAddress));
         }
 
         [Theory]

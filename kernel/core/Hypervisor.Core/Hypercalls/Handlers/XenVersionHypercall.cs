@@ -49,8 +49,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                         return -XenErrno.EPERM;
                     return CopyCommandLine(vcpu, arg);
                 case XenVersionCommand.BuildId:
-                    // No build id is recorded in the image.
-                    return vcpu.Domain.IsPrivileged ? -XenErrno.ENODATA : -XenErrno.EPERM;
+                    return BuildId(vcpu, arg);
                 default:
                     return -XenErrno.ENOSYS;
             }
@@ -66,6 +65,23 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (domain.IsPrivileged)
                 bits |= 1u << XenFeature.Dom0;
             return bits;
+        }
+
+        // As Xen, the caller's xen_build_id is read (for its len) before the build id is looked for, so
+        // a bad buffer is -EFAULT and a zero length -EINVAL even though no build id is recorded in the
+        // image (-ENODATA, also the answer to a NULL buffer's question about the size).
+        private static long BuildId(Vcpu vcpu, ulong arg)
+        {
+            if (!vcpu.Domain.IsPrivileged)
+                return -XenErrno.EPERM;
+            if (arg != 0)
+            {
+                if (!GuestMemory.TryRead(vcpu, arg, out XenBuildId request))
+                    return -XenErrno.EFAULT;
+                if (request.Len == 0)
+                    return -XenErrno.EINVAL;
+            }
+            return -XenErrno.ENODATA;
         }
 
         private static long GetFeatures(Vcpu vcpu, ulong arg)
