@@ -171,6 +171,14 @@ namespace Hypervisor.Conformance
             request.Mfn = MachineFrames.Of(StartOfDay.StartInfo->PtBase);
             suite.Errno("vcpu_op_register_vcpu_info_page_table_frame", XenErrno.EINVAL,
                 Hypercalls.VcpuOp(VcpuOp.RegisterVcpuInfo, 0, &request));
+            // Where the 64-byte vcpu_info cannot go: off the end of the page, or not 8-aligned.
+            request.Mfn = s_scratchMfn;
+            request.Offset = 4096 - 56;
+            suite.Errno("vcpu_op_register_vcpu_info_past_page_end", XenErrno.ENXIO,
+                Hypercalls.VcpuOp(VcpuOp.RegisterVcpuInfo, 0, &request));
+            request.Offset = 4;
+            suite.Errno("vcpu_op_register_vcpu_info_misaligned", XenErrno.ENXIO,
+                Hypercalls.VcpuOp(VcpuOp.RegisterVcpuInfo, 0, &request));
         }
 
         private static long Ext(uint command, ulong arg1, ulong arg2) => Ext(command, arg1, arg2, DomainId.Self);

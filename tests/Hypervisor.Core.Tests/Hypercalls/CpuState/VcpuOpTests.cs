@@ -280,11 +280,11 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         [InlineData(0xFFFF_FFC0u)]
         [InlineData(4u)]           // not 8-aligned
         [InlineData(60u)]
-        public void BadOffsetIsEinval(uint offset)
+        public void BadOffsetIsEnxio(uint offset)
         {
             var g = new CpuStateGuest();
             ulong old = g.Vcpu.VcpuInfoAddress;
-            Assert.Equal(-XenErrno.EINVAL, RegisterVcpuInfo(g, DataFrame(g), offset));
+            Assert.Equal(-XenErrno.ENXIO, RegisterVcpuInfo(g, DataFrame(g), offset));
             Assert.Equal(old, g.Vcpu.VcpuInfoAddress);
         }
 

@@ -151,8 +151,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         {
             if (!GuestMemory.TryRead(caller, arg, out VcpuRegisterVcpuInfo request))
                 return -XenErrno.EFAULT;
+            // A place the vcpu_info cannot go is -ENXIO (Xen 4.17 with its later fixes, as Debian ships it).
             if (request.Offset > PageSize - VcpuInfo.Size || (request.Offset & (VcpuInfoAlignment - 1)) != 0)
-                return -XenErrno.EINVAL;
+                return -XenErrno.ENXIO;
             if (target.HasRegisteredVcpuInfo)
                 return -XenErrno.EINVAL;
             if (target != caller && !target.IsDown)
