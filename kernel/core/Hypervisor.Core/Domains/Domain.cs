@@ -47,6 +47,8 @@ namespace Hypervisor.Core.Domains
 
         /// <summary>The domain's event-channel ports.</summary>
         public readonly Events.EventChannelTable Events = new Events.EventChannelTable();
+        /// <summary>The domain's grant table and the mappings it holds of others' grants.</summary>
+        public readonly Grants.GrantTable Grants = new Grants.GrantTable();
         /// <summary>System-time deadlines of the SCHEDOP_watchdog watchdogs (0: slot unused).</summary>
         public readonly ulong[] WatchdogDeadlines = new ulong[Time.DomainWatchdogs.PerDomain];
 

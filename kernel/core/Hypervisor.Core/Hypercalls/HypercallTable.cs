@@ -35,6 +35,7 @@ namespace Hypervisor.Core.Hypercalls
             Row(rows, HypercallNumber.EventChannelOpCompat, "event_channel_op_compat", Any, &EventChannelOpHypercall.HandleCompat);
             Row(rows, HypercallNumber.XenVersion, "xen_version", Any, &XenVersionHypercall.Handle);
             Row(rows, HypercallNumber.ConsoleIo, "console_io", Any, &ConsoleIoHypercall.Handle);
+            Row(rows, HypercallNumber.GrantTableOp, "grant_table_op", Any, &GrantTableOpHypercall.Handle);
             Row(rows, HypercallNumber.VmAssist, "vm_assist", Any, &VmAssistHypercall.Handle);
             Row(rows, HypercallNumber.UpdateVaMappingOtherdomain, "update_va_mapping_otherdomain", Any, &UpdateVaMappingHypercall.HandleOtherDomain);
             Row(rows, HypercallNumber.Iret, "iret", Any, &IretHypercall.Handle);
