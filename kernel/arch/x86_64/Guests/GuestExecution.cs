@@ -45,6 +45,7 @@ namespace Hypervisor.Arch.X86_64
 
         // From TrapDispatcher, for every exit that is not an interrupt: the frame is the running
         // vCPU's register file. Returns the frame to resume.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static TrapFrame* OnExit(TrapFrame* frame)
         {
             Vcpu vcpu = s_current;

@@ -18,6 +18,7 @@ namespace Hypervisor.Arch.X86_64
 
         /// <summary>True when all <paramref name="length"/> bytes were copied; false when a page fault
         /// stopped the copy (bytes before it may have been copied, as with Xen's copies).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryCopy(void* destination, void* source, ulong length) =>
             CopyOrFault(destination, source, length) == 0;
 

@@ -16,6 +16,7 @@ namespace Hypervisor.Arch.X86_64
         {
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public override bool CopiesDirectly(ulong l4Mfn) => l4Mfn != 0 && l4Mfn == X86HostPlatform.LoadedTableFrame;
 
         public override bool TryRead(ulong l4Mfn, ulong virtualAddress, Span<byte> destination)

@@ -10,17 +10,20 @@ namespace Hypervisor.Core.Domains
     /// </summary>
     public static unsafe class GuestMemory
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryRead(Vcpu vcpu, ulong address, Span<byte> destination)
         {
             return vcpu.Domain.Host.PageWalk.TryRead(GuestMode.CurrentTableFrame(vcpu), address, destination);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryWrite(Vcpu vcpu, ulong address, ReadOnlySpan<byte> source)
         {
             return vcpu.Domain.Host.PageWalk.TryWrite(GuestMode.CurrentTableFrame(vcpu), address, source);
         }
 
         /// <summary>Reads a guest structure in one copy.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryRead<T>(Vcpu vcpu, ulong address, out T value) where T : unmanaged
         {
             T local = default;
@@ -29,6 +32,7 @@ namespace Hypervisor.Core.Domains
             return ok;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryWrite<T>(Vcpu vcpu, ulong address, in T value) where T : unmanaged
         {
             T local = value;

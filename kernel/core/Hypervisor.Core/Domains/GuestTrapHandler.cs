@@ -61,6 +61,7 @@ namespace Hypervisor.Core.Domains
         }
 
         /// <summary>Sends exception <paramref name="vector"/> to the guest's handler, or crashes the domain.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void Bounce(Vcpu vcpu, int vector, bool hasErrorCode, ulong errorCode)
         {
             TrapTableEntry entry = vcpu.TrapTable[vector];

@@ -24,6 +24,7 @@ namespace Hypervisor.Core.Domains
 
         /// <summary>Bounces to <paramref name="handler"/>; <paramref name="maskEvents"/> sets the event mask
         /// (trap-table entries with the disable-events flag, callbacks registered with mask_events).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static Outcome Deliver(Vcpu vcpu, ulong handler, bool maskEvents, bool hasErrorCode, ulong errorCode)
         {
             if (handler == 0)

@@ -12,14 +12,19 @@ namespace Hypervisor.Core.Domains
         public const ulong Cr2Offset = 16;
         public const ulong TimeOffset = 32;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool IsUpcallMasked(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read8(vcpu.VcpuInfoAddress + UpcallMaskOffset) != 0;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void SetUpcallMask(Vcpu vcpu, byte value) => vcpu.Domain.Host.Memory.Write8(vcpu.VcpuInfoAddress + UpcallMaskOffset, value);
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool IsUpcallPending(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read8(vcpu.VcpuInfoAddress + UpcallPendingOffset) != 0;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static ulong ReadCr2(Vcpu vcpu) => vcpu.Domain.Host.Memory.Read64(vcpu.VcpuInfoAddress + Cr2Offset);
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void SetCr2(Vcpu vcpu, ulong value) => vcpu.Domain.Host.Memory.Write64(vcpu.VcpuInfoAddress + Cr2Offset, value);
     }
 }

@@ -215,6 +215,7 @@ namespace Hypervisor.Core.Memory
         /// <summary>Whether [<paramref name="virtualAddress"/>, + <paramref name="length"/>) lies wholly
         /// in one guest part of the address space: below the canonical hole, or from the end of the
         /// hypervisor's slots to the top, without wrapping.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool IsGuestRange(ulong virtualAddress, ulong length)
         {
             if (length == 0)
