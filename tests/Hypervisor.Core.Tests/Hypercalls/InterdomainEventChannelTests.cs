@@ -233,5 +233,23 @@ namespace Hypervisor.Core.Tests.Hypercalls
             Assert.Equal(EvtchnStatusKind.Unbound, s.Status);
             Assert.Equal((ushort)1, s.PeerDom);
         }
+
+        [Fact]
+        public void Status_InvalidPortOfAnotherDomain_IsEinvalBeforeThePrivilegeCheck()
+        {
+            var p = New();
+            Assert.Equal(-XenErrno.EINVAL, p.Dom1.Status(5000, out _, dom: 0));
+            Assert.Equal(-XenErrno.EPERM, p.Dom1.Status(1, out _, dom: 0));
+        }
+
+        [Fact]
+        public void BindInterdomain_ToADomainThatHasShutDown_StillBinds()
+        {
+            var p = New();
+            long offered = p.Dom1.AllocUnbound(0);
+            Assert.True(offered > 0);
+            Hypervisor.Core.Domains.DomainLifecycle.Shutdown(p.Dom1.Domain, ShutdownReason.Poweroff);
+            Assert.True(p.Dom0.BindInterdomain(1, (uint)offered) > 0);
+        }
     }
 }

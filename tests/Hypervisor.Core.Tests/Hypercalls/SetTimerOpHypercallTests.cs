@@ -7,8 +7,8 @@ namespace Hypervisor.Core.Tests.Hypercalls
 {
     /// <summary>
     /// set_timer_op(timeout): the one-shot timer for an absolute system time (ns) raising VIRQ_TIMER
-    /// once at or after it; 0 stops it; a deadline already past, negative, or 2^50 ns or more away
-    /// raises VIRQ_TIMER at once. The periodic timer is stopped in these tests so that only the
+    /// once at or after it; 0 stops it; a deadline already past fires at the next check; a negative one,
+    /// or one 2^50 ns or more away, fires 100 ms from now (Xen's compromise for wrapped guest clocks). The periodic timer is stopped in these tests so that only the
     /// one-shot can raise VIRQ_TIMER.
     /// </summary>
     public class SetTimerOpHypercallTests
@@ -110,20 +110,25 @@ namespace Hypervisor.Core.Tests.Hypercalls
         }
 
         [Fact]
-        public void PastDeadline_RaisesVirqTimerAtOnce()
+        public void PastDeadline_FiresAtTheNextCheck()
         {
             var s = New(now: 10 * Ms);
             Assert.Equal(0, SetTimer(s, 5 * Ms));
+            Assert.Equal(5 * Ms, s.T.Vcpu.SingleshotDeadline);
+            Assert.True(s.T.Host.TimersChanged);
+            Assert.False(s.G.IsPending(s.TimerPort));
+            VcpuTimers.Expire(s.T.Host, 10 * Ms);
             Assert.True(s.G.IsPending(s.TimerPort));
             Assert.Equal(1, s.G.UpcallPending());
             Assert.Equal(0UL, s.T.Vcpu.SingleshotDeadline);
         }
 
         [Fact]
-        public void PastDeadline_ByOneNanosecond_RaisesAtOnce()
+        public void PastDeadline_ByOneNanosecond_FiresAtTheNextCheck()
         {
             var s = New(now: 10 * Ms);
             Assert.Equal(0, SetTimer(s, 10 * Ms - 1));
+            VcpuTimers.Expire(s.T.Host, 10 * Ms);
             Assert.True(s.G.IsPending(s.TimerPort));
         }
 
@@ -137,13 +142,16 @@ namespace Hypervisor.Core.Tests.Hypercalls
         }
 
         [Fact]
-        public void DeadlineTwoToThe50NanosecondsAway_RaisesAtOnce()
+        public void DeadlineTwoToThe50NanosecondsAway_FiresIn100Milliseconds()
         {
             ulong now = 1_000 * Ms;
             var s = New(now);
             Assert.Equal(0, SetTimer(s, now + FarFuture));
+            Assert.Equal(now + 100 * Ms, s.T.Vcpu.SingleshotDeadline);
+            VcpuTimers.Expire(s.T.Host, now + 100 * Ms - 1);
+            Assert.False(s.G.IsPending(s.TimerPort));
+            VcpuTimers.Expire(s.T.Host, now + 100 * Ms);
             Assert.True(s.G.IsPending(s.TimerPort));
-            Assert.Equal(0UL, s.T.Vcpu.SingleshotDeadline);
         }
 
         [Fact]
@@ -159,29 +167,35 @@ namespace Hypervisor.Core.Tests.Hypercalls
         [Theory]
         [InlineData(0x8000_0000_0000_0000UL)]
         [InlineData(0xFFFF_FFFF_FFFF_FFFFUL)]
-        public void NegativeDeadline_RaisesAtOnce(ulong timeout)
+        public void NegativeDeadline_FiresIn100Milliseconds(ulong timeout)
         {
             var s = New(now: 5 * Ms);
             Assert.Equal(0, SetTimer(s, timeout));
+            Assert.False(s.G.IsPending(s.TimerPort));
+            Assert.Equal(105 * Ms, s.T.Vcpu.SingleshotDeadline);
+            VcpuTimers.Expire(s.T.Host, 105 * Ms);
             Assert.True(s.G.IsPending(s.TimerPort));
         }
 
         [Theory]
-        [InlineData(1 * Ms)]                          // already past
-        [InlineData(0x8000_0000_0000_0000UL)]        // negative
-        public void AnImmediateTimerReplacesAnArmedOne(ulong timeout)
+        [InlineData(1 * Ms, 10 * Ms)]                          // already past: fires at the next check
+        [InlineData(0x8000_0000_0000_0000UL, 110 * Ms)]        // negative: fires 100 ms from now
+        public void ANewDeadlineReplacesAnArmedOne(ulong timeout, ulong firesAt)
         {
-            // A vCPU has one one-shot timer: Xen's set_timer_op always re-sets it (set_timer on
-            // v->singleshot_timer), so the deadline armed before is gone and does not fire later.
+            // A vCPU has one one-shot timer: Xen's set_timer_op always re-sets it, so the deadline
+            // armed before (20 ms) is gone.
             var s = New(now: 10 * Ms);
             Assert.Equal(0, SetTimer(s, 20 * Ms));
-            Assert.Equal(0, SetTimer(s, timeout));                 // raised now
-            Assert.True(s.G.IsPending(s.TimerPort));
-            s.G.AcknowledgeAll();
-
+            Assert.Equal(0, SetTimer(s, timeout));
+            Assert.Equal(firesAt == 10 * Ms ? timeout : firesAt, s.T.Vcpu.SingleshotDeadline);
+            VcpuTimers.Expire(s.T.Host, 10 * Ms);
+            if (firesAt == 10 * Ms)
+            {
+                Assert.True(s.G.IsPending(s.TimerPort));
+                s.G.AcknowledgeAll();
+            }
             VcpuTimers.Expire(s.T.Host, 20 * Ms);
             Assert.False(s.G.IsPending(s.TimerPort));
-            Assert.NotEqual(20 * Ms, s.T.Vcpu.SingleshotDeadline);
         }
 
         [Fact]

@@ -31,14 +31,15 @@ namespace Hypervisor.Core.Events
         /// before the connection is not missed.</summary>
         public static long BindInterdomain(Domain local, Domain remote, uint remotePort)
         {
+            // As in Xen, the local port is found first (a full table is -ENOSPC whatever the remote).
+            long port = local.Events.FindFreePort();
+            if (port < 0)
+                return port;
             if (!remote.Events.IsValid(remotePort))
                 return -XenErrno.EINVAL;
             ref EventChannel remoteChannel = ref remote.Events[remotePort];
             if (remoteChannel.State != EventChannelState.Unbound || remoteChannel.RemoteDomain != local.Id)
                 return -XenErrno.EINVAL;
-            long port = local.Events.FindFreePort();
-            if (port < 0)
-                return port;
             ref EventChannel channel = ref local.Events[(uint)port];
             channel.State = EventChannelState.Interdomain;
             channel.NotifyVcpu = 0;

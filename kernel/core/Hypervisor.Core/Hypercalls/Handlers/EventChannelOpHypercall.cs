@@ -85,7 +85,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (!GuestMemory.TryRead(vcpu, arg, out EvtchnBindInterdomain bind))
                 return -XenErrno.EFAULT;
             Domain remote = vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, bind.RemoteDom);
-            if (remote == null || !remote.IsAlive)
+            if (remote == null)   // a domain that has shut down but still exists can still be bound to
                 return -XenErrno.ESRCH;
             long port = EventChannels.BindInterdomain(vcpu.Domain, remote, bind.RemotePort);
             if (port < 0)
@@ -120,11 +120,14 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         {
             if (!GuestMemory.TryRead(vcpu, arg, out EvtchnStatus status))
                 return -XenErrno.EFAULT;
-            long rc = ResolveDomain(vcpu, status.Dom, out Domain domain);
-            if (rc != 0)
-                return rc;
+            // Xen judges the port before the privilege: an invalid port is -EINVAL for anyone.
+            Domain domain = vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, status.Dom);
+            if (domain == null)
+                return -XenErrno.ESRCH;
             if (!domain.Events.IsValid(status.Port))
                 return -XenErrno.EINVAL;
+            if (domain != vcpu.Domain && !vcpu.Domain.IsPrivileged)
+                return -XenErrno.EPERM;
             EventChannel channel = domain.Events[status.Port];
             status.Vcpu = (uint)channel.NotifyVcpu;
             status.PeerPort = 0;

@@ -16,6 +16,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         private const uint VcpuInfoAlignment = 8;   // alignof(struct vcpu_info) on x86-64
         private const ulong UpcallPendingOffset = 0;
         private const ulong MinimumPeriod = 1_000_000;   // 1 ms: shorter periods are refused
+        private const ulong MaximumPeriod = 0x3FFF_FFFF_FFFF_FFFF;   // Xen's STIME_DELTA_MAX: now + period cannot overflow
         private const ulong PendingSelectorOffset = 8;
 
         public static long Handle(Vcpu vcpu, in HypercallArguments args)
@@ -54,7 +55,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     {
                         if (!GuestMemory.TryRead(vcpu, arg, out VcpuSetPeriodicTimer set))
                             return -XenErrno.EFAULT;
-                        if (set.PeriodNs < MinimumPeriod || set.PeriodNs > long.MaxValue)
+                        if (set.PeriodNs < MinimumPeriod || set.PeriodNs > MaximumPeriod)
                             return -XenErrno.EINVAL;
                         VcpuTimers.SetPeriodic(target, set.PeriodNs);
                         return 0;
