@@ -93,6 +93,7 @@ namespace Hypervisor.Core.Tests.Domains
             var (_, b, c, d) = Run(t, 7, 0);
             Assert.Equal(0u, b & ((1u << 7) | (1u << 20)));       // SMEP, SMAP
             Assert.Equal(0u, c & (1u << 2));                      // UMIP
+            Assert.Equal(0u, b & 1u);                             // FSGSBASE: the guest's CR4 cannot enable it
             Assert.NotEqual(0u, b & (1u << 5));                   // AVX2 stays
             Assert.Equal(0x1234u, d);
         }

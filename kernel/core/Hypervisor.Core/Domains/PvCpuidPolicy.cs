@@ -21,8 +21,10 @@ namespace Hypervisor.Core.Domains
         // Leaf 1 EDX: VME, DE, PSE, MCE, MTRR, PGE, MCA, PSE36, DS, ACPI, TM, PBE.
         private const uint HiddenLeaf1Edx = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13)
                                            | (1u << 14) | (1u << 17) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31);
-        // Leaf 7 EBX: TSC_ADJUST, SMEP, INVPCID, SMAP (supervisor-only features); ECX: UMIP, PKU.
-        private const uint HiddenLeaf7Ebx = (1u << 1) | (1u << 7) | (1u << 10) | (1u << 20);
+        // Leaf 7 EBX: FSGSBASE (the guest cannot set CR4.FSGSBASE here: the core does not load a
+        // guest's CR4 bits, so RDFSBASE and friends would fault), TSC_ADJUST, SMEP, INVPCID, SMAP
+        // (supervisor-only features); ECX: UMIP, PKU.
+        private const uint HiddenLeaf7Ebx = (1u << 0) | (1u << 1) | (1u << 7) | (1u << 10) | (1u << 20);
         private const uint HiddenLeaf7Ecx = (1u << 2) | (1u << 3) | (1u << 4);
 
         public static void Execute(Vcpu vcpu, uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx)
