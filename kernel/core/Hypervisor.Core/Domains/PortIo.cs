@@ -19,6 +19,9 @@ namespace Hypervisor.Core.Domains
         private const uint PortLimit = 0x10000;
         /// <summary>The hypervisor's console is always on COM1 (the arch layer's serial console).</summary>
         private const uint ConsoleUart = Boot.HypervisorOptions.DefaultCom1IoBase;
+        /// <summary>PCI CONFIG_ADDRESS: a dword there is the PCI configuration address, not the reset
+        /// control byte at 0xCF9 the chipset decodes for smaller accesses.</summary>
+        private const uint PciConfigAddress = 0xCF8;
 
         /// <summary>Xen's guest_io_okay: may the guest, by its own rules, touch
         /// [<paramref name="port"/>, port + <paramref name="size"/>)?</summary>
@@ -70,7 +73,7 @@ namespace Hypervisor.Core.Domains
                 && !Overlaps(port, last, 0x40, 0x43)      // PIT
                 && !Overlaps(port, last, 0x61, 0x61)      // PIT channel 2 gate, speaker
                 && !Overlaps(port, last, 0x4D0, 0x4D1)    // PIC edge/level control
-                && !Overlaps(port, last, 0xCF9, 0xCF9)    // reset control
+                && !(Overlaps(port, last, 0xCF9, 0xCF9) && !(port == PciConfigAddress && size == 4))   // reset control
                 && !Overlaps(port, last, ConsoleUart, ConsoleUart + 7);
         }
 

@@ -318,6 +318,21 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         }
 
         [Fact]
+        public void ADwordAtCf8IsThePciConfigurationAddress_NotTheResetControl()
+        {
+            var g = Dom0WithIopl();
+            g.T.Platform.Setup(p => p.InDword(0xCF8)).Returns(0x8000_0000u);
+            g.Regs.Rdx = 0xCF8;
+            g.Place(0xED);
+            Assert.True(g.Execute());
+            Assert.Equal(0x8000_0000UL, g.Regs.Rax);
+            g.Regs.Rax = 0x8000_0800;
+            g.Place(0xEF);
+            Assert.True(g.Execute());
+            g.T.Platform.Verify(p => p.OutDword(0xCF8, 0x8000_0800u), Times.Once);
+        }
+
+        [Fact]
         public void AnAccessPastTheLastPortReachesNothing()
         {
             var g = Dom0WithIopl();
