@@ -99,6 +99,21 @@ namespace Hypervisor.Core.Tests.Domains
         }
 
         [Fact]
+        public void ExtendedLeaf1_HidesWhatAPvGuestCannotUse()
+        {
+            var t = TestDomain.Create();
+            Host(t, 0x80000001, 0, 0x00A60F12, 0x1234, 0xFFFF_FFFF, 0xFFFF_FFFF);
+            var (a, b, c, d) = Run(t, 0x80000001, 0);
+            Assert.Equal((0x00A60F12u, 0x1234u), (a, b));
+            Assert.Equal(0u, d & (1u << 26));                                    // 1 GiB pages
+            Assert.Equal(0u, d & ((1u << 3) | (1u << 13)));                      // PSE, PGE, as in leaf 1
+            Assert.Equal(0u, c & ((1u << 2) | (1u << 12) | (1u << 29)));         // SVM, SKINIT, MONITORX
+            const uint kept = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29);   // SYSCALL, NX, RDTSCP, LM
+            Assert.Equal(kept, d & kept);
+            Assert.NotEqual(0u, c & 1u);                                         // LAHF/SAHF stays
+        }
+
+        [Fact]
         public void OtherLeaves_AreTheHosts()
         {
             var t = TestDomain.Create();
