@@ -162,6 +162,27 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Fact]
+        public void WithAnInitrdByFrameNumber_TheListsFramesComeAfterTheInitrd()
+        {
+            // Linux asks for both: Xen gives the initrd the frames after the bootstrap region and the
+            // list those after the initrd.
+            byte[] initrd = PvKernelElfBuilder.Pattern(2 * 4096 + 5, 0x33);
+            var elf = KernelWithP2mAt(LinuxP2mBase).SetNumericNote(ElfNoteType.ModStartPfn, 1);
+            var t = TestDomain.Create(o => { o.Kernel = elf; o.Initrd = initrd; });
+            PvLayout l = t.Layout;
+            byte[] si = t.Read(l.StartInfoStart, StartInfo.Size);
+            Assert.Equal(l.MappedPages, U64(si, 112));                              // mod_start: a pfn
+            Assert.Equal(l.MappedPages + 3, l.FirstP2mFrame);
+            Assert.Equal(l.FirstP2mFrame, U64(si, 1152));
+            var first = new byte[4096];
+            t.Memory.ReadBytes(t.Domain.PhysToMachine[(int)l.MappedPages] * Page, first);
+            Assert.Equal(initrd.AsSpan(0, 4096).ToArray(), first);
+            Assert.Equal(PageType.L3, t.Host.FrameTable.TypeOf(t.Domain.PhysToMachine[(int)l.FirstP2mFrame]));
+            byte[] list = t.Read(LinuxP2mBase, t.Domain.PhysToMachine.Length * 8);
+            Assert.Equal(t.Domain.PhysToMachine[(int)l.MappedPages], U64(list, (int)l.MappedPages * 8));
+        }
+
+        [Fact]
         public void AnUnalignedBaseWorks()
         {
             ulong p2mBase = LinuxP2mBase + 0x808;
