@@ -597,6 +597,7 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         [InlineData(KernelImageProblem.NonCanonical, 0x800000000000UL, "0x0000800000000000 is not canonical")]
         [InlineData(KernelImageProblem.HypercallPageOutsideKernel, 0x1008UL, "HYPERCALL_PAGE 0x0000000000001008")]
         [InlineData(KernelImageProblem.RequiredFeatureUnsupported, 0UL, "XENFEAT bit 0")]
+        [InlineData(KernelImageProblem.P2mBaseOutOfRange, 0x800000000000UL, "INIT_P2M address 0x0000800000000000")]
         public void EveryProblemHasASentence(KernelImageProblem problem, ulong value, string expected)
         {
             string text = Describe(problem, value);

@@ -228,6 +228,21 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Fact]
+        public void PageTables_ComeInXensDom0Order()
+        {
+            // [L4][L1][L2][L3][L1]...: Linux frees the tables it replaces only from either end of the
+            // area, so the order decides how many it gets back (one on Xen).
+            var t = TestDomain.Create();
+            PvLayout l = t.Layout;
+            var order = new System.Collections.Generic.List<PageType>();
+            for (ulong va = l.PageTablesStart; va < l.PageTablesEnd; va += Page)
+                order.Add(t.Host.FrameTable.TypeOf(t.Domain.PhysToMachine[(int)l.FrameOf(va)]));
+            Assert.Equal(new[] { PageType.L4, PageType.L1, PageType.L2, PageType.L3 }, order.GetRange(0, 4));
+            Assert.All(order.GetRange(4, order.Count - 4), type => Assert.Equal(PageType.L1, type));
+            Assert.True(order.Count > 4);
+        }
+
+        [Fact]
         public void L4_GetsTheHypervisorSlots()
         {
             var t = TestDomain.Create();

@@ -93,8 +93,24 @@ namespace Hypervisor.Core.Tests.Domains
             var (_, b, c, d) = Run(t, 7, 0);
             Assert.Equal(0u, b & ((1u << 7) | (1u << 20)));       // SMEP, SMAP
             Assert.Equal(0u, c & (1u << 2));                      // UMIP
+            Assert.Equal(0u, b & 1u);                             // FSGSBASE: the guest's CR4 cannot enable it
             Assert.NotEqual(0u, b & (1u << 5));                   // AVX2 stays
             Assert.Equal(0x1234u, d);
+        }
+
+        [Fact]
+        public void ExtendedLeaf1_HidesWhatAPvGuestCannotUse()
+        {
+            var t = TestDomain.Create();
+            Host(t, 0x80000001, 0, 0x00A60F12, 0x1234, 0xFFFF_FFFF, 0xFFFF_FFFF);
+            var (a, b, c, d) = Run(t, 0x80000001, 0);
+            Assert.Equal((0x00A60F12u, 0x1234u), (a, b));
+            Assert.Equal(0u, d & (1u << 26));                                    // 1 GiB pages
+            Assert.Equal(0u, d & ((1u << 3) | (1u << 13)));                      // PSE, PGE, as in leaf 1
+            Assert.Equal(0u, c & ((1u << 2) | (1u << 12) | (1u << 29)));         // SVM, SKINIT, MONITORX
+            const uint kept = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29);   // SYSCALL, NX, RDTSCP, LM
+            Assert.Equal(kept, d & kept);
+            Assert.NotEqual(0u, c & 1u);                                         // LAHF/SAHF stays
         }
 
         [Fact]

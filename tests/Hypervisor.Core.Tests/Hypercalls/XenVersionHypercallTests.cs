@@ -101,7 +101,10 @@ namespace Hypervisor.Core.Tests.Hypercalls
             Assert.Equal(0, Call(t, XenVersionCommand.GetFeatures, t.Scratch));
             XenFeatureInfo info = t.ReadStruct<XenFeatureInfo>(t.Scratch);
             Assert.Equal(0u, info.SubmapIdx);
-            uint expected = (1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.Dom0);
+            // What Xen 4.17 gives a PV dom0 (Linux 6.1 refuses to boot without preserve_ad and
+            // gnttab_map_avail_bits).
+            uint expected = (1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.HighmemAssist)
+                          | (1u << XenFeature.GnttabMapAvailBits) | (1u << XenFeature.Dom0);
             Assert.Equal(expected, info.Submap);
             Assert.Equal(0u, info.Submap & (1u << XenFeature.AutoTranslatedPhysmap));
         }
@@ -122,7 +125,8 @@ namespace Hypervisor.Core.Tests.Hypercalls
             var t = TestDomain.Create(o => { o.Privileged = false; o.DomainId = 2; });
             t.WriteStruct(t.Scratch, new XenFeatureInfo());
             Assert.Equal(0, Call(t, XenVersionCommand.GetFeatures, t.Scratch));
-            Assert.Equal(1u << XenFeature.MmuPtUpdatePreserveAd, t.ReadStruct<XenFeatureInfo>(t.Scratch).Submap);
+            Assert.Equal((1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.HighmemAssist) | (1u << XenFeature.GnttabMapAvailBits),
+                         t.ReadStruct<XenFeatureInfo>(t.Scratch).Submap);
         }
 
         [Theory]
@@ -253,7 +257,8 @@ namespace Hypervisor.Core.Tests.Hypercalls
         public void FeatureBits_ArePublicForOtherCallers()
         {
             var t = TestDomain.Create();
-            Assert.Equal((1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.Dom0), XenVersionHypercall.FeatureBits(t.Domain));
+            Assert.Equal((1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.HighmemAssist) | (1u << XenFeature.GnttabMapAvailBits) | (1u << XenFeature.Dom0),
+                         XenVersionHypercall.FeatureBits(t.Domain));
         }
     }
 }

@@ -10,7 +10,8 @@ namespace Hypervisor.Core.DomainBuilding
         MemoryTooSmall,
         /// <summary>The hypervisor has fewer free frames than the domain was given.</summary>
         OutOfMemory,
-        /// <summary>The bootstrap region would cross into the hypervisor's range or wrap.</summary>
+        /// <summary>The bootstrap region would cross into the hypervisor's range or wrap, or the P2M list
+        /// at the kernel's INIT_P2M address would (or would overlap the region, which Xen refuses too).</summary>
         LayoutOutOfRange,
         /// <summary>The frame table refused the bootstrap page tables (a builder bug).</summary>
         PageTablesRefused,

@@ -42,6 +42,9 @@ namespace Hypervisor.Core.DomainBuilding
         public ulong KernelEnd;
         /// <summary>XEN_ELFNOTE_HYPERCALL_PAGE, or 0 when the kernel has none.</summary>
         public ulong HypercallPage;
+        /// <summary>Where the kernel wants its initial P2M list, outside the bootstrap region
+        /// (INIT_P2M note; Linux asks for 0x8000000000), or 0: inside the region, after the initrd.</summary>
+        public ulong P2mBase;
         /// <summary>XEN_ELFNOTE_MOD_START_PFN: the initrd is given by frame number, unmapped.</summary>
         public bool ModuleByFrameNumber;
         public uint RequiredFeatures;
@@ -149,6 +152,10 @@ namespace Hypervisor.Core.DomainBuilding
                     case ElfNoteType.VirtBase: if (!Numeric(file, desc, descSize, type, out virtBase)) return false; break;
                     case ElfNoteType.PaddrOffset: if (!Numeric(file, desc, descSize, type, out paddrOffset)) return false; break;
                     case ElfNoteType.HypercallPage: if (!Numeric(file, desc, descSize, type, out HypercallPage)) return false; break;
+                    case ElfNoteType.InitP2m:
+                        if (!Numeric(file, desc, descSize, type, out ulong p2mBase)) return false;
+                        P2mBase = p2mBase == Unset ? 0 : p2mBase;   // all ones is Xen's "unset"
+                        break;
                     case ElfNoteType.ModStartPfn:
                         if (!Numeric(file, desc, descSize, type, out ulong byFrame)) return false;
                         ModuleByFrameNumber = byFrame != 0;
@@ -219,6 +226,10 @@ namespace Hypervisor.Core.DomainBuilding
                 return Fail(KernelImageProblem.OverlapsHypervisor, KernelEnd - 1);
             if (HypercallPage != 0 && ((HypercallPage & 0xFFF) != 0 || HypercallPage < KernelStart || HypercallPage >= KernelEnd))
                 return Fail(KernelImageProblem.HypercallPageOutsideKernel, HypercallPage);
+            // Where the list ends depends on the domain's size, so the builder checks the rest.
+            if (P2mBase != 0 && (!Canonical.IsCanonical(P2mBase) || (P2mBase >= KernelStart && P2mBase < KernelEnd)
+                                 || (P2mBase >= AddressSpaceLayout.HypervisorVirtStart && P2mBase < AddressSpaceLayout.HypervisorVirtEnd)))
+                return Fail(KernelImageProblem.P2mBaseOutOfRange, P2mBase);
             return this;
         }
 

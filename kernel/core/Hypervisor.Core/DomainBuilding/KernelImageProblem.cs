@@ -28,6 +28,7 @@ namespace Hypervisor.Core.DomainBuilding
         NonCanonical,
         HypercallPageOutsideKernel,
         RequiredFeatureUnsupported,
+        P2mBaseOutOfRange,
     }
 
     public static class KernelImageProblems
@@ -59,6 +60,7 @@ namespace Hypervisor.Core.DomainBuilding
                 case KernelImageProblem.NonCanonical: return line.Text("its virtual address ").Hex(value).Text(" is not canonical");
                 case KernelImageProblem.HypercallPageOutsideKernel: return line.Text("its HYPERCALL_PAGE ").Hex(value).Text(" is not a page-aligned address inside the kernel");
                 case KernelImageProblem.RequiredFeatureUnsupported: return line.Text("it requires a feature this hypervisor does not offer (XENFEAT bit ").Dec(value).Text(")");
+                case KernelImageProblem.P2mBaseOutOfRange: return line.Text("its INIT_P2M address ").Hex(value).Text(" is not canonical, or lies inside the kernel or the hypervisor's reserved range");
                 default: return line.Text("unknown problem ").Dec((ulong)problem);
             }
         }

@@ -11,7 +11,8 @@ namespace Hypervisor.Core.DomainBuilding
     /// the hypercall page, builds bootstrap page tables that map the bootstrap region (themselves
     /// read-only) and pins them through the frame table, which checks every entry like any guest
     /// update. The first vCPU starts at the kernel's entry with RSI = start_info and RSP at the top
-    /// of the bootstrap stack.
+    /// of the bootstrap stack. A P2M list at the kernel's INIT_P2M address is mapped there by tables of
+    /// its own, hung from the same L4 (see <see cref="PvLayout"/>).
     /// </summary>
     public sealed class PvDomainBuilder
     {
@@ -31,6 +32,8 @@ namespace Hypervisor.Core.DomainBuilding
         private PhysicalMemory memory;
         private ulong[] p2m;
         private ulong nextTable;
+        private ulong nextP2mTable;
+        private bool takingP2mTables;
 
         public bool Succeeded => Problem == BuildProblem.None;
 
@@ -52,6 +55,8 @@ namespace Hypervisor.Core.DomainBuilding
                 || (layout.VirtBase < AddressSpaceLayout.HypervisorVirtEnd && layout.MappedEnd > AddressSpaceLayout.HypervisorVirtStart)
                 || !Canonical.IsCanonical(layout.MappedEnd - 1))
                 return builder.Fail(BuildProblem.LayoutOutOfRange, layout.MappedEnd);
+            if (layout.P2mOutsideRegion && !P2mPlacementOk(layout))
+                return builder.Fail(BuildProblem.LayoutOutOfRange, layout.P2mMapEnd);
 
             if (host.Domains.Find(domainId) != null || domainId >= DomainList.Capacity)
                 return builder.Fail(BuildProblem.DomainIdInUse, domainId);
@@ -75,6 +80,16 @@ namespace Hypervisor.Core.DomainBuilding
             builder.PrepareFirstVcpu(l4);
             host.Domains.Add(domain);
             return builder;
+        }
+
+        // The list's pages must stay on one side of the canonical hole, out of the hypervisor's range,
+        // and away from the bootstrap region (Xen refuses an overlap as well).
+        private static bool P2mPlacementOk(PvLayout layout)
+        {
+            ulong start = layout.P2mMapStart, end = layout.P2mMapEnd;
+            return end > start && Canonical.IsCanonical(end - 1) && (start >> 63) == ((end - 1) >> 63)
+                && !(start < AddressSpaceLayout.HypervisorVirtEnd && end > AddressSpaceLayout.HypervisorVirtStart)
+                && !(start < layout.MappedEnd && end > layout.VirtBase);
         }
 
         private bool AllocatePages(Domain domain, ulong pages)
@@ -152,7 +167,18 @@ namespace Hypervisor.Core.DomainBuilding
         private void WritePhysToMachineList()
         {
             for (ulong pfn = 0; pfn < (ulong)p2m.Length; pfn++)
-                memory.Write64(MachineAddressOf(Layout.P2mStart + pfn * 8), p2m[(int)pfn]);
+                memory.Write64(P2mEntryAddress(pfn), p2m[(int)pfn]);
+        }
+
+        // Machine address of pfn's entry in the list: inside the region through the region's frames,
+        // outside it through the list's own frames (after its tables).
+        private ulong P2mEntryAddress(ulong pfn)
+        {
+            ulong va = Layout.P2mStart + pfn * 8;
+            if (!Layout.P2mOutsideRegion)
+                return MachineAddressOf(va);
+            ulong page = (va - Layout.P2mMapStart) / PageSize;
+            return (p2m[(int)(Layout.FirstP2mFrame + Layout.P2mTableFrames + page)] << FrameAllocator.FrameShift) | (va & (PageSize - 1));
         }
 
         private unsafe void WriteStartInfo(ReadOnlySpan<byte> commandLine, ulong initrdLength)
@@ -169,6 +195,8 @@ namespace Hypervisor.Core.DomainBuilding
             info.PtBase = Layout.PageTablesStart;
             info.NrPtFrames = Layout.PageTableFrames;
             info.MfnList = Layout.P2mStart;
+            info.FirstP2mPfn = Layout.FirstP2mFrame;
+            info.NrP2mFrames = Layout.P2mFrames;
             info.ModStart = initrdLength != 0 ? Layout.InitrdStart : 0;
             info.ModLen = initrdLength;
             int length = commandLine.Length < StartInfo.CmdLineLength - 1 ? commandLine.Length : StartInfo.CmdLineLength - 1;
@@ -178,7 +206,9 @@ namespace Hypervisor.Core.DomainBuilding
         }
 
         /// <summary>Maps [VirtBase, MappedEnd) to pfns 0.. in order, page tables read-only, using the
-        /// table frames of the layout in order; returns the L4's machine address.</summary>
+        /// table frames of the layout in order; returns the L4's machine address. The frames go in
+        /// Xen's dom0 order: the L4, then for each new L1 the L1 before the L2 and L3 it needs
+        /// ([L4][L1][L2][L3][L1]...), which decides how many of them Linux can free at once.</summary>
         private ulong WritePageTables()
         {
             nextTable = Layout.PageTablesStart;
@@ -186,14 +216,61 @@ namespace Hypervisor.Core.DomainBuilding
             ulong tablesStart = Layout.PageTablesStart, tablesEnd = Layout.PageTablesEnd;
             for (ulong va = Layout.VirtBase; va < Layout.MappedEnd; va += PageSize)
             {
-                ulong l3 = NextLevel(l4, (va >> 39) & 511);
-                ulong l2 = NextLevel(l3, (va >> 30) & 511);
-                ulong l1 = NextLevel(l2, (va >> 21) & 511);
+                ulong l1 = BottomUpL1(l4, va);
                 ulong flags = va >= tablesStart && va < tablesEnd ? ReadOnlyFlags : DataFlags;
                 memory.Write64(l1 + ((va >> 12) & 511) * 8, (p2m[(int)Layout.FrameOf(va)] << FrameAllocator.FrameShift) | flags);
             }
+            if (Layout.P2mOutsideRegion)
+                MapP2mList(l4);
             return l4;
         }
+
+        // The list's pages, writable, at its own address; new tables come from the list's frames.
+        // Xen maps the list with superpages where it can; 4 KiB pages suffice for the sizes dom0 gets
+        // here and need nothing the frame table does not check anyway.
+        private void MapP2mList(ulong l4)
+        {
+            takingP2mTables = true;
+            nextP2mTable = Layout.FirstP2mFrame;
+            ulong firstData = Layout.FirstP2mFrame + Layout.P2mTableFrames;
+            for (ulong va = Layout.P2mMapStart, i = 0; va < Layout.P2mMapEnd; va += PageSize, i++)
+            {
+                ulong l3 = NextLevel(l4, (va >> 39) & 511);
+                ulong l2 = NextLevel(l3, (va >> 30) & 511);
+                ulong l1 = NextLevel(l2, (va >> 21) & 511);
+                memory.Write64(l1 + ((va >> 12) & 511) * 8, (p2m[(int)(firstData + i)] << FrameAllocator.FrameShift) | DataFlags);
+            }
+            takingP2mTables = false;
+        }
+
+        // The L1 for va, taking missing tables L1 first, then L2, then L3.
+        private ulong BottomUpL1(ulong l4, ulong va)
+        {
+            ulong l4Slot = l4 + ((va >> 39) & 511) * 8;
+            ulong l3 = Present(memory.Read64(l4Slot));
+            ulong l3Slot = l3 + ((va >> 30) & 511) * 8;
+            ulong l2 = l3 != 0 ? Present(memory.Read64(l3Slot)) : 0;
+            ulong l2Slot = l2 + ((va >> 21) & 511) * 8;
+            ulong l1 = l2 != 0 ? Present(memory.Read64(l2Slot)) : 0;
+            if (l1 != 0)
+                return l1;
+            l1 = TakeTable();
+            if (l2 == 0)
+            {
+                l2 = TakeTable();
+                if (l3 == 0)
+                {
+                    l3 = TakeTable();
+                    memory.Write64(l4Slot, l3 | TableFlags);
+                }
+                l3Slot = l3 + ((va >> 30) & 511) * 8;
+                memory.Write64(l3Slot, l2 | TableFlags);
+            }
+            memory.Write64(l2 + ((va >> 21) & 511) * 8, l1 | TableFlags);
+            return l1;
+        }
+
+        private static ulong Present(ulong entry) => (entry & PageTableEntry.Present) != 0 ? entry & PageTableEntry.AddressMask : 0;
 
         private ulong NextLevel(ulong table, ulong index)
         {
@@ -208,6 +285,8 @@ namespace Hypervisor.Core.DomainBuilding
 
         private ulong TakeTable()
         {
+            if (takingP2mTables)
+                return p2m[(int)nextP2mTable++] << FrameAllocator.FrameShift;
             ulong machine = MachineAddressOf(nextTable);
             nextTable += PageSize;
             return machine;

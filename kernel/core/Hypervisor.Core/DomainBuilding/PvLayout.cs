@@ -7,6 +7,10 @@ namespace Hypervisor.Core.DomainBuilding
     /// 512 KiB free, so the kernel has room to build its own tables. Everything from
     /// <see cref="VirtBase"/> to <see cref="MappedEnd"/> is mapped to pseudo-physical frames 0..n in
     /// order; the rest of the domain's pages are in its P2M but not mapped.
+    /// A kernel with an INIT_P2M note gets its P2M list there instead, outside the region (as from
+    /// Xen): the frames after the region (and an unmapped initrd) hold the tables that map it and the
+    /// list itself, and start_info names them (first_p2m_pfn, nr_p2m_frames) so the kernel can
+    /// reclaim them.
     /// </summary>
     public struct PvLayout
     {
@@ -22,7 +26,17 @@ namespace Hypervisor.Core.DomainBuilding
         public ulong InitrdStart;
         public ulong InitrdLength;
         public bool InitrdUnmapped;
+        /// <summary>Virtual address of the P2M list (start_info's mfn_list).</summary>
         public ulong P2mStart;
+        /// <summary>The list lies at the kernel's INIT_P2M address, outside the bootstrap region.</summary>
+        public bool P2mOutsideRegion;
+        /// <summary>First pseudo-physical frame after the bootstrap region and an unmapped initrd: where
+        /// a P2M outside the region starts (start_info's first_p2m_pfn, which Xen sets in any case).</summary>
+        public ulong FirstP2mFrame;
+        /// <summary>Frames of a P2M outside the region, page tables first (<see cref="P2mTableFrames"/>),
+        /// then the list's pages; 0 when the list is inside the region.</summary>
+        public ulong P2mFrames;
+        public ulong P2mTableFrames;
         public ulong StartInfoStart;
         public ulong XenStoreStart;
         public ulong ConsoleStart;
@@ -35,6 +49,9 @@ namespace Hypervisor.Core.DomainBuilding
         public ulong StackEnd => StackStart + PageSize;
         public ulong PageTablesEnd => PageTablesStart + PageTableFrames * PageSize;
         public ulong MappedPages => (MappedEnd - VirtBase) / PageSize;
+        /// <summary>The page-aligned virtual range a P2M outside the region occupies.</summary>
+        public ulong P2mMapStart => P2mStart & ~(PageSize - 1);
+        public ulong P2mMapEnd => RoundUp(P2mStart + TotalPages * 8, PageSize);
 
         /// <summary>Frame number (pseudo-physical) of a virtual address inside the mapped region.</summary>
         public ulong FrameOf(ulong virtualAddress) => (virtualAddress - VirtBase) / PageSize;
@@ -78,8 +95,16 @@ namespace Hypervisor.Core.DomainBuilding
                 layout.InitrdStart = cursor;
                 cursor = RoundUp(cursor + initrdLength, PageSize);
             }
-            layout.P2mStart = cursor;
-            cursor = RoundUp(cursor + totalPages * 8, PageSize);
+            layout.P2mOutsideRegion = kernel.P2mBase != 0;
+            if (layout.P2mOutsideRegion)
+            {
+                layout.P2mStart = kernel.P2mBase;
+            }
+            else
+            {
+                layout.P2mStart = cursor;
+                cursor = RoundUp(cursor + totalPages * 8, PageSize);
+            }
             layout.StartInfoStart = cursor;
             cursor += PageSize;                    // start_info and dom0's console info share a page
             if (withGuestRings)
@@ -107,6 +132,18 @@ namespace Hypervisor.Core.DomainBuilding
             ulong neededPages = layout.MappedPages + (layout.InitrdUnmapped ? RoundUp(initrdLength, PageSize) / PageSize : 0);
             if (layout.InitrdUnmapped)
                 layout.InitrdStart = layout.MappedPages;   // a frame number, as start_info will carry it
+            layout.FirstP2mFrame = neededPages;
+            if (layout.P2mOutsideRegion)
+            {
+                // Only the tables the bootstrap region does not already have are new.
+                ulong start = layout.P2mMapStart, end = layout.P2mMapEnd;
+                layout.P2mTableFrames = TablesFor(start, end) - 1
+                    - Shared(start, end, layout.VirtBase, layout.MappedEnd, 39)
+                    - Shared(start, end, layout.VirtBase, layout.MappedEnd, 30)
+                    - Shared(start, end, layout.VirtBase, layout.MappedEnd, 21);
+                layout.P2mFrames = layout.P2mTableFrames + (end - start) / PageSize;
+                neededPages += layout.P2mFrames;
+            }
             return neededPages;
         }
 
@@ -118,6 +155,17 @@ namespace Hypervisor.Core.DomainBuilding
                 + ((last >> 39) - (start >> 39) + 1)
                 + ((last >> 30) - (start >> 30) + 1)
                 + ((last >> 21) - (start >> 21) + 1);
+        }
+
+        /// <summary>Tables at the level that covers 2^<paramref name="shift"/> bytes which both
+        /// [a, aEnd) and [b, bEnd) use.</summary>
+        private static ulong Shared(ulong a, ulong aEnd, ulong b, ulong bEnd, int shift)
+        {
+            ulong first = a >> shift, last = (aEnd - 1) >> shift;
+            ulong otherFirst = b >> shift, otherLast = (bEnd - 1) >> shift;
+            ulong from = first > otherFirst ? first : otherFirst;
+            ulong to = last < otherLast ? last : otherLast;
+            return from <= to ? to - from + 1 : 0;
         }
 
         private static ulong RoundUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);

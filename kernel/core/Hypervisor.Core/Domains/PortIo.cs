@@ -17,6 +17,11 @@ namespace Hypervisor.Core.Domains
     public static class PortIo
     {
         private const uint PortLimit = 0x10000;
+        /// <summary>The hypervisor's console is always on COM1 (the arch layer's serial console).</summary>
+        private const uint ConsoleUart = Boot.HypervisorOptions.DefaultCom1IoBase;
+        /// <summary>PCI CONFIG_ADDRESS: a dword there is the PCI configuration address, not the reset
+        /// control byte at 0xCF9 the chipset decodes for smaller accesses.</summary>
+        private const uint PciConfigAddress = 0xCF8;
 
         /// <summary>Xen's guest_io_okay: may the guest, by its own rules, touch
         /// [<paramref name="port"/>, port + <paramref name="size"/>)?</summary>
@@ -53,8 +58,11 @@ namespace Hypervisor.Core.Domains
         }
 
         /// <summary>Xen's admin_io_okay: does the access reach the real ports? Only for a domain that
-        /// owns the I/O space, and never for the ports of the hypervisor's own interrupt controller
-        /// and timer (the legacy PICs, the PIT and port 0x61), which Xen also keeps from dom0.</summary>
+        /// owns the I/O space, and never for the ports Xen 4.17 keeps from dom0 that matter here: the
+        /// hypervisor's own interrupt controller and timer (the legacy PICs and their edge/level
+        /// registers, the PIT and port 0x61), the reset control port 0xCF9, and the UART the
+        /// hypervisor's console is on (COM1), which Xen takes from dom0 once it owns the port (so
+        /// Linux finds no 16550 there, as on Xen).</summary>
         public static bool HostMayAccess(Domain domain, uint port, int size)
         {
             if (!domain.HasIoPortAccess || port + (uint)size > PortLimit)
@@ -63,7 +71,10 @@ namespace Hypervisor.Core.Domains
             return !Overlaps(port, last, 0x20, 0x21)      // primary PIC
                 && !Overlaps(port, last, 0xA0, 0xA1)      // secondary PIC
                 && !Overlaps(port, last, 0x40, 0x43)      // PIT
-                && !Overlaps(port, last, 0x61, 0x61);     // PIT channel 2 gate, speaker
+                && !Overlaps(port, last, 0x61, 0x61)      // PIT channel 2 gate, speaker
+                && !Overlaps(port, last, 0x4D0, 0x4D1)    // PIC edge/level control
+                && !(Overlaps(port, last, 0xCF9, 0xCF9) && !(port == PciConfigAddress && size == 4))   // reset control
+                && !Overlaps(port, last, ConsoleUart, ConsoleUart + 7);
         }
 
         /// <summary>An IN of <paramref name="size"/> bytes (1, 2 or 4) the guest may make.</summary>

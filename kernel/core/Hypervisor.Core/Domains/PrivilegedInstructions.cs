@@ -1,5 +1,6 @@
 using System;
 using Hypervisor.Abi;
+using Hypervisor.Core.Hypercalls.Handlers;
 
 namespace Hypervisor.Core.Domains
 {
@@ -7,7 +8,8 @@ namespace Hypervisor.Core.Domains
     /// Emulation of the privileged instructions a PV kernel may execute in ring 3 and expect the
     /// hypervisor to perform: CPUID behind Xen's forced-emulation prefix (ud2; "xen"), HLT as a block,
     /// port I/O (IN, OUT, INS, OUTS in every operand size) within the vCPU's I/O permissions, CLI/STI
-    /// as no-ops when the virtual IOPL allows them (as Xen), and
+    /// as no-ops when the virtual IOPL allows them (as Xen), MOV to and from CR0, CR2, CR3 and CR4,
+    /// CLTS and WBINVD from the guest kernel (as Xen's read_cr/write_cr), and
     /// RDMSR/WRMSR of the MSRs a PV kernel may use (<see cref="PvMsrPolicy"/>). The instruction is
     /// decoded from guest memory at RIP, never from the #GP error code, and RIP moves past it once
     /// it is done. Anything else is left for the caller to bounce to the guest as #GP.
@@ -24,6 +26,19 @@ namespace Hypervisor.Core.Domains
         private const int StringIoBatch = 4096;
 
         private const int NoSegment = 0, FsSegment = 1, GsSegment = 2;
+
+        /// <summary>The CR0 the hypervisor runs the CPU with (PG, WP, NE, ET, MP, PE: the arch layer's
+        /// boot code). The guest kernel reads it with its own virtual TS in place of the real one, and
+        /// may change nothing but TS, as on Xen.</summary>
+        public const ulong HostCr0 = 0x80010033UL;
+        public const ulong Cr0TaskSwitched = 1UL << 3;
+
+        /// <summary>The guest's CR4. Xen shows a PV guest the host's PAE, MCE, OSFXSR and OSXMMEXCPT,
+        /// plus whichever of TSD, DE, FSGSBASE and OSXSAVE the guest set and its CPUID policy offers.
+        /// The hypervisor runs with PAE, OSFXSR and OSXMMEXCPT; it offers none of the four (the core
+        /// cannot load them into the CPU for a guest, and <see cref="PvCpuidPolicy"/> hides DE,
+        /// FSGSBASE and OSXSAVE), so a write keeps this value, as Xen's fix-up would.</summary>
+        public const ulong GuestCr4 = (1UL << 5) | (1UL << 9) | (1UL << 10);
 
         /// <summary>Handles the #UD of "ud2a; .ascii \"xen\"; cpuid".</summary>
         public static bool TryEmulateForced(Vcpu vcpu)
@@ -64,7 +79,8 @@ namespace Hypervisor.Core.Domains
             }
 
             // Legacy prefixes, then at most one REX right before the opcode. REX.W does not widen
-            // port I/O, and RDMSR/WRMSR ignore it, so it is only skipped.
+            // port I/O, and RDMSR/WRMSR ignore it; REX.R and REX.B extend MOV CR's operands.
+            int rex = 0;
             bool operand16 = false, address32 = false, repeat = false;
             int segment = NoSegment;
             int at = 0;
@@ -87,7 +103,7 @@ namespace Hypervisor.Core.Domains
                     break;   // LOCK (0xF0) included: nothing emulated here takes it
             }
             if (at < fetched && (code[at] & 0xF0) == 0x40)
-                at++;
+                rex = code[at++];
             if (at >= fetched)
                 return false;
 
@@ -113,14 +129,101 @@ namespace Hypervisor.Core.Domains
                 case 0x0F:
                     if (at + 1 >= fetched)
                         return false;
-                    if (code[at + 1] == 0x32)
-                        return ReadMsr(vcpu, at + 2);
-                    if (code[at + 1] == 0x30)
-                        return WriteMsr(vcpu, at + 2);
-                    return false;
+                    switch (code[at + 1])
+                    {
+                        case 0x32:
+                            return ReadMsr(vcpu, at + 2);
+                        case 0x30:
+                            return WriteMsr(vcpu, at + 2);
+                        case 0x20:
+                        case 0x22:
+                            if (at + 2 >= fetched)
+                                return false;
+                            return MoveControlRegister(vcpu, code[at + 2], rex, code[at + 1] == 0x22, at + 3);
+                        case 0x06:
+                            // CLTS: Xen's fpu_taskswitch(0).
+                            if (!vcpu.InKernelMode)
+                                return false;
+                            vcpu.TaskSwitched = false;
+                            vcpu.Registers.Rip += (ulong)(at + 2);
+                            return true;
+                        case 0x09:
+                            // WBINVD: done for a domain with I/O access and ignored for others in Xen;
+                            // the core has no cache write-back, and the emulated machines this runs on
+                            // keep caches coherent, so both are no-ops here.
+                            if (!vcpu.InKernelMode)
+                                return false;
+                            vcpu.Registers.Rip += (ulong)(at + 2);
+                            return true;
+                        default:
+                            return false;
+                    }
                 default:
                     return false;
             }
+        }
+
+        // MOV r64, CRn (0F 20 /r) and MOV CRn, r64 (0F 22 /r) from the guest kernel, which Xen's
+        // emulator treats as ring 0; guest user mode gets its #GP. The ModRM's mod field is ignored,
+        // as the CPU does; REX.R names CR8 and up, which are not emulated (#GP, as from Xen).
+        private static bool MoveControlRegister(Vcpu vcpu, byte modrm, int rex, bool toControl, int length)
+        {
+            if (!vcpu.InKernelMode)
+                return false;
+            int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+            int gpr = (modrm & 7) | ((rex & 1) << 3);
+            ref GuestRegisters r = ref vcpu.Registers;
+            if (!toControl)
+            {
+                ulong value;
+                switch (cr)
+                {
+                    case 0:
+                        value = (HostCr0 & ~Cr0TaskSwitched) | (vcpu.TaskSwitched ? Cr0TaskSwitched : 0);
+                        break;
+                    case 2:
+                        // Xen keeps its own copy, which it also writes to vcpu_info at each #PF; the
+                        // vcpu_info copy is the one kept here.
+                        value = VcpuInfoAccess.ReadCr2(vcpu);
+                        break;
+                    case 3:
+                        // A PV guest is not translated: its CR3 holds the machine address of its L4.
+                        value = vcpu.KernelTableFrame << 12;
+                        break;
+                    case 4:
+                        value = GuestCr4;
+                        break;
+                    default:
+                        return false;
+                }
+                GuestRegisterFile.Set(ref r, gpr, value);
+            }
+            else
+            {
+                ulong value = GuestRegisterFile.Get(ref r, gpr);
+                switch (cr)
+                {
+                    case 0:
+                        if (((value ^ HostCr0) & ~Cr0TaskSwitched) != 0)
+                            return false;
+                        vcpu.TaskSwitched = (value & Cr0TaskSwitched) != 0;
+                        break;
+                    case 2:
+                        VcpuInfoAccess.SetCr2(vcpu, value);
+                        break;
+                    case 3:
+                        if (MmuextOpHypercall.SetKernelBase(vcpu, value >> 12) != 0)
+                            return false;
+                        break;
+                    case 4:
+                        // Every bit is either the host's or one the guest may not choose.
+                        break;
+                    default:
+                        return false;
+                }
+            }
+            r.Rip += (ulong)length;
+            return true;
         }
 
         // Up to 15 bytes at RIP; an instruction that ends before an unmapped page still decodes.

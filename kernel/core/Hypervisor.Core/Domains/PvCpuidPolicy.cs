@@ -21,9 +21,22 @@ namespace Hypervisor.Core.Domains
         // Leaf 1 EDX: VME, DE, PSE, MCE, MTRR, PGE, MCA, PSE36, DS, ACPI, TM, PBE.
         private const uint HiddenLeaf1Edx = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13)
                                            | (1u << 14) | (1u << 17) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31);
-        // Leaf 7 EBX: TSC_ADJUST, SMEP, INVPCID, SMAP (supervisor-only features); ECX: UMIP, PKU.
-        private const uint HiddenLeaf7Ebx = (1u << 1) | (1u << 7) | (1u << 10) | (1u << 20);
+        // Leaf 7 EBX: FSGSBASE (the guest cannot set CR4.FSGSBASE here: the core does not load a
+        // guest's CR4 bits, so RDFSBASE and friends would fault), TSC_ADJUST, SMEP, INVPCID, SMAP
+        // (supervisor-only features); ECX: UMIP, PKU.
+        private const uint HiddenLeaf7Ebx = (1u << 0) | (1u << 1) | (1u << 7) | (1u << 10) | (1u << 20);
         private const uint HiddenLeaf7Ecx = (1u << 2) | (1u << 3) | (1u << 4);
+        // Leaf 0x80000001 EDX: the copies of leaf 1's hidden bits that AMD keeps there (VME, DE, PSE,
+        // MCE, MTRR, PGE, MCA, PSE36), and 1 GiB pages, which a PV guest cannot map (Xen offers them to
+        // HVM guests only; Linux would otherwise set up hugetlb for them).
+        private const uint HiddenExtendedEdx = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13)
+                                              | (1u << 14) | (1u << 17) | (1u << 26);
+        // Leaf 0x80000001 ECX: what Xen gives no PV guest: SVM, extended APIC space, CR8 in 32-bit mode,
+        // OS-visible workarounds, IBS, SKINIT, the watchdog, LWP, the node-id MSR, topology extensions,
+        // the core, northbridge and last-level-cache performance counters, MONITORX.
+        private const uint HiddenExtendedEcx = (1u << 2) | (1u << 3) | (1u << 4) | (1u << 9) | (1u << 10) | (1u << 12)
+                                              | (1u << 13) | (1u << 15) | (1u << 19) | (1u << 22) | (1u << 23) | (1u << 24)
+                                              | (1u << 28) | (1u << 29);
 
         public static void Execute(Vcpu vcpu, uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx)
         {
@@ -46,6 +59,10 @@ namespace Hypervisor.Core.Domains
                         ebx &= ~HiddenLeaf7Ebx;
                         ecx &= ~HiddenLeaf7Ecx;
                     }
+                    break;
+                case 0x80000001:
+                    ecx &= ~HiddenExtendedEcx;
+                    edx &= ~HiddenExtendedEdx;
                     break;
             }
         }

@@ -20,6 +20,11 @@ namespace Hypervisor.Core.Domains
         public const uint FsBase = 0xC0000100;
         public const uint GsBase = 0xC0000101;
         public const uint ShadowGsBase = 0xC0000102;
+        public const uint AmdDeCfg = 0xC0011029;
+
+        /// <summary>DE_CFG as Xen shows it on AMD: LFENCE is dispatch-serialising (Linux reads it to
+        /// decide how to order RDTSC).</summary>
+        public const ulong DeCfgLfenceSerialise = 1UL << 1;
 
         /// <summary>EFER as the guest sees it: SCE, LME, LMA and NXE, which is exactly what the
         /// hypervisor runs with (long mode, no-execute, SYSCALL).</summary>
@@ -82,6 +87,11 @@ namespace Hypervisor.Core.Domains
                 case PerfCapabilities:
                     // No extra capabilities are supported.
                     return true;
+                case AmdDeCfg:
+                    if (!IsAmd(vcpu))
+                        return false;
+                    value = DeCfgLfenceSerialise;
+                    return true;
                 default:
                     return false;
             }
@@ -116,9 +126,21 @@ namespace Hypervisor.Core.Domains
                 case MiscFeaturesEnables:
                     // CPUID faulting is its only bit and is not offered: every bit is reserved.
                     return value == 0;
+                case AmdDeCfg:
+                    // Xen drops the write on AMD (some kernels panic if it faults).
+                    return IsAmd(vcpu);
                 default:
                     return false;
             }
+        }
+
+        // CPUID leaf 0 vendor "AuthenticAMD" (EBX "Auth", EDX "enti", ECX "cAMD") or "HygonGenuine"
+        // (EBX "Hygo", EDX "nGen", ECX "uine").
+        private static bool IsAmd(Vcpu vcpu)
+        {
+            vcpu.Domain.Host.Platform.Cpuid(0, 0, out uint _, out uint ebx, out uint ecx, out uint edx);
+            return (ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163)
+                || (ebx == 0x6F677948 && edx == 0x6E65476E && ecx == 0x656E6975);
         }
 
         // CPUID leaf 0 vendor "GenuineIntel" (EBX "Genu", EDX "ineI", ECX "ntel").

@@ -145,6 +145,29 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
             Assert.False(Write(g, PvMsrPolicy.MiscEnable, 0));
         }
 
+        [Theory]
+        [InlineData("AuthenticAMD")]
+        [InlineData("HygonGenuine")]
+        public void DeCfgOnAmdSaysLfenceSerialisesAndDropsWrites(string vendor)
+        {
+            var g = new CpuStateGuest();
+            Vendor(g, vendor);
+            Assert.True(Read(g, PvMsrPolicy.AmdDeCfg, out ulong value));
+            Assert.Equal(PvMsrPolicy.DeCfgLfenceSerialise, value);
+            Assert.True(Write(g, PvMsrPolicy.AmdDeCfg, 0));
+            Assert.True(Read(g, PvMsrPolicy.AmdDeCfg, out value));
+            Assert.Equal(PvMsrPolicy.DeCfgLfenceSerialise, value);
+        }
+
+        [Fact]
+        public void DeCfgIsGeneralProtectionElsewhere()
+        {
+            var g = new CpuStateGuest();
+            Vendor(g, "GenuineIntel");
+            Assert.False(Read(g, PvMsrPolicy.AmdDeCfg, out _));
+            Assert.False(Write(g, PvMsrPolicy.AmdDeCfg, 0));
+        }
+
         [Fact]
         public void PlatformInfoAndPerfCapabilitiesReadZero()
         {

@@ -10,7 +10,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
     /// bitmap and the domain's port access, performed through the platform, RIP moved past.</summary>
     public class PortIoEmulationTests
     {
-        private const ushort Uart = 0x3F8;
+        private const ushort Uart = 0x2F8;   // COM2: COM1 is the hypervisor's console
         private const ulong Upper = 0x1122_3344_5566_7700UL;
 
         private static CpuStateGuest Dom0WithIopl(uint iopl = 1)
@@ -217,7 +217,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         [Fact]
         public void ClearBitmapBitAllowsThePort()
         {
-            var g = WithBitmap(0x400, (0x3F9, true));
+            var g = WithBitmap(0x400, (Uart + 1, true));
             g.Regs.Rdx = Uart;
             g.Place(0xEC);
             Assert.True(g.Execute());
@@ -298,6 +298,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         [InlineData(0x61, 1)]
         [InlineData(0x1E, 4)]    // a dword reaching into the PIC
         [InlineData(0x60, 2)]    // a word reaching 0x61
+        [InlineData(0x4D0, 2)]   // ELCR
+        [InlineData(0xCF9, 1)]   // reset control
+        [InlineData(0xCF8, 2)]   // a word reaching it
+        [InlineData(0x3F8, 1)]   // the hypervisor's console UART
+        [InlineData(0x3FF, 1)]
+        [InlineData(0x3F6, 4)]   // a dword reaching into it
         public void TheHypervisorsOwnPortsAreNotReached(int port, int size)
         {
             var g = Dom0WithIopl();
@@ -309,6 +315,21 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
             g.Place(size == 1 ? new byte[] { 0xEE } : size == 2 ? new byte[] { 0x66, 0xEF } : new byte[] { 0xEF });
             Assert.True(g.Execute());
             AssertNoPortAccess(g);
+        }
+
+        [Fact]
+        public void ADwordAtCf8IsThePciConfigurationAddress_NotTheResetControl()
+        {
+            var g = Dom0WithIopl();
+            g.T.Platform.Setup(p => p.InDword(0xCF8)).Returns(0x8000_0000u);
+            g.Regs.Rdx = 0xCF8;
+            g.Place(0xED);
+            Assert.True(g.Execute());
+            Assert.Equal(0x8000_0000UL, g.Regs.Rax);
+            g.Regs.Rax = 0x8000_0800;
+            g.Place(0xEF);
+            Assert.True(g.Execute());
+            g.T.Platform.Verify(p => p.OutDword(0xCF8, 0x8000_0800u), Times.Once);
         }
 
         [Fact]

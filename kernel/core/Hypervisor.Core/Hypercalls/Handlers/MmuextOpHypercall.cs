@@ -99,6 +99,20 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             vcpu.Domain.Host.FrameTable.PutPageAndType(retired);
         }
 
+        /// <summary>Xen's new_guest_cr3 for a MOV to CR3 the guest kernel executed (emulated at its
+        /// #GP): the same checks and references as NEW_BASEPTR. The guest has run since its last resume,
+        /// so a base retired before then is no longer the CPU's and goes first; the base replaced now is
+        /// retired as in a batch. Returns 0 or the Xen errno the instruction's emulation turns into #GP.</summary>
+        public static int SetKernelBase(Vcpu vcpu, ulong mfn)
+        {
+            ReleaseRetiredKernelBase(vcpu);
+            var batch = new Batch(vcpu, vcpu.Domain.Id);
+            int rc = NewKernelBase(ref batch, mfn);
+            if (rc == 0)
+                MemoryOwners.FinishTlb(vcpu.Domain.Host, batch.FlushAll, false, 0);
+            return rc;
+        }
+
         private struct Batch
         {
             public Vcpu Vcpu;

@@ -55,11 +55,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             }
         }
 
-        /// <summary>Feature bits a PV guest sees in submap 0: only what is implemented here.
+        /// <summary>Feature bits a PV guest sees in submap 0, the ones Xen 4.17 gives every PV domain:
+        /// MMU_PT_UPDATE_PRESERVE_AD, MMUEXT_CLEAR_PAGE/COPY_PAGE (highmem assist) and the grant-map
+        /// available bits. Linux 6.1 panics at start of day without the first and the last; grant
+        /// mappings, when they come, must keep the PTE bits the guest passes in GNTMAP's avail field.
         /// Page directories above 4 GiB follow the guest's pae_extended_cr3 assist, as in Xen.</summary>
         public static uint FeatureBits(Domain domain)
         {
-            uint bits = 1u << XenFeature.MmuPtUpdatePreserveAd;
+            uint bits = (1u << XenFeature.MmuPtUpdatePreserveAd)
+                      | (1u << XenFeature.HighmemAssist)
+                      | (1u << XenFeature.GnttabMapAvailBits);
             if ((domain.VmAssist & (1UL << VmAssistType.PaeExtendedCr3)) != 0)
                 bits |= 1u << XenFeature.PaePgdirAbove4gb;
             if (domain.IsPrivileged)
