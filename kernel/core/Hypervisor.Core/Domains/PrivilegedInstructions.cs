@@ -72,9 +72,10 @@ namespace Hypervisor.Core.Domains
             {
                 if (!vcpu.InKernelMode)
                     return false;
-                // HLT from the guest kernel: wait for an event (without touching the event mask).
-                // No event source reaches a vCPU yet, so the wait ends at once.
+                // HLT from the guest kernel: wait for an event, as SCHEDOP_block does but without
+                // touching the event mask (a masked guest is woken by the upcall flag alone).
                 vcpu.Registers.Rip += 1;
+                Scheduling.VcpuBlocking.Halt(vcpu);
                 return true;
             }
 

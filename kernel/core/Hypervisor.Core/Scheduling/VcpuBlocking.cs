@@ -26,6 +26,17 @@ namespace Hypervisor.Core.Scheduling
                 vcpu.Domain.Host.TimersChanged = true;
         }
 
+        /// <summary>HLT in the guest kernel: wait for an upcall, leaving the event mask as it is; an
+        /// upcall already pending ends the wait at once.</summary>
+        public static void Halt(Vcpu vcpu)
+        {
+            vcpu.IsBlocked = true;
+            if (VcpuInfoAccess.IsUpcallPending(vcpu))
+                vcpu.IsBlocked = false;
+            else
+                vcpu.Domain.Host.TimersChanged = true;
+        }
+
         /// <summary>SCHEDOP_poll after its argument was read: -EFAULT for an unreadable port list, -EINVAL
         /// for a port beyond the ABI's 4096; 0 at once when a port is pending or an upcall is due;
         /// otherwise the vCPU waits (until a polled port is raised, any upcall, or the system time

@@ -536,12 +536,29 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         }
 
         [Fact]
-        public void HltFromTheKernelStillReturnsAtOnce()
+        public void HltFromTheKernel_WaitsForAnEvent_MaskUntouched()
         {
             var g = new CpuStateGuest();
+            g.T.SetUpcallMask(1);
             g.Place(0xF4);
             Assert.True(g.Execute());
             Assert.Equal(g.Code + 1, g.Regs.Rip);
+            Assert.True(g.Vcpu.IsBlocked);
+            Assert.False(g.Vcpu.IsRunnable);
+            Assert.Equal(1, g.T.UpcallMask);
+            Hypervisor.Core.Events.TwoLevelEvents.MarkUpcallPending(g.Vcpu);   // an event arrives
+            Assert.False(g.Vcpu.IsBlocked);
+        }
+
+        [Fact]
+        public void HltFromTheKernel_WithAnUpcallPending_ReturnsAtOnce()
+        {
+            var g = new CpuStateGuest();
+            g.T.Memory.Write8(g.Vcpu.VcpuInfoAddress, 1);
+            g.Place(0xF4);
+            Assert.True(g.Execute());
+            Assert.Equal(g.Code + 1, g.Regs.Rip);
+            Assert.False(g.Vcpu.IsBlocked);
         }
     }
 }
