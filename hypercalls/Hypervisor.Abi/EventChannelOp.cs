@@ -39,6 +39,10 @@ namespace Hypervisor.Abi
         /// <summary><c>EVTCHNOP_reset</c>: arg <see cref="EvtchnReset"/>; closes all of a domain's ports.</summary>
         public const int Reset = 10;
 
+        /// <summary><c>EVTCHNOP_reset_cont</c> (Xen-internal, but a guest can issue it): the continuation of a
+        /// preempted reset, arg <see cref="EvtchnReset"/>; -EBUSY when no reset of that domain is under way.</summary>
+        public const int ResetCont = 14;
+
         /// <summary><c>EVTCHNOP_init_control</c>: switch to the FIFO ABI; arg <see cref="EvtchnInitControl"/>.</summary>
         public const int InitControl = 11;
 

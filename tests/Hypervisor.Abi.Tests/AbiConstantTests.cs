@@ -144,6 +144,7 @@ namespace Hypervisor.Abi.Tests
             Assert.Equal(6, EventChannelOp.AllocUnbound);
             Assert.Equal(10, EventChannelOp.Reset);
             Assert.Equal(13, EventChannelOp.SetPriority);
+            Assert.Equal(14, EventChannelOp.ResetCont);
             Assert.Equal(4096, EventChannelOp.NrChannels2Level);
             Assert.Equal(0, GrantTableOp.MapGrantRef);
             Assert.Equal(6, GrantTableOp.QuerySize);

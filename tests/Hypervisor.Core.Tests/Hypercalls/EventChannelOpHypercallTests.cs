@@ -696,14 +696,13 @@ namespace Hypervisor.Core.Tests.Hypercalls
             Assert.Equal(EvtchnStatusKind.Closed, g.StatusOf(1));
         }
 
+        // The FIFO commands and reset_cont read their argument first (EventChannelConformanceFixTests
+        // covers their answers); a command Xen does not know is -ENOSYS whatever the argument.
         [Theory]
-        [InlineData(EventChannelOp.InitControl)]
-        [InlineData(EventChannelOp.ExpandArray)]
-        [InlineData(EventChannelOp.SetPriority)]
-        [InlineData(14)]
+        [InlineData(15)]
         [InlineData(99)]
         [InlineData(-1)]
-        public void FifoAndUnknownCommands_Enosys(int cmd)
+        public void UnknownCommands_Enosys(int cmd)
         {
             var (t, g) = New();
             g.Write(g.Args, new EvtchnInitControl { ControlGfn = 1, Vcpu = 0 });

@@ -61,7 +61,10 @@ namespace Hypervisor.Conformance
             }
             // Without the periodic timer (10 ms by default) only the one-shot timer can wake the vCPU.
             suite.Returns("stop_periodic_timer", 0, Hypercalls.VcpuOp(VcpuOp.StopPeriodicTimer, 0, null));
+            // A tick that came before the stop left the selector bit set too: the timer's event would then
+            // raise no upcall_pending, and block would never return.
             EventChannels.ClearPending((uint)port);
+            Atomic.Exchange(&vcpu->EvtchnPendingSel, 0);
             vcpu->EvtchnUpcallPending = 0;
             ulong start = GuestClock.Now();
             ulong deadline = start + TimerDelay;

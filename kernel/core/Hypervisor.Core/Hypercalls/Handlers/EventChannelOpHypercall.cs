@@ -9,20 +9,27 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// command followed by the same structures. Each command copies its structure in (-EFAULT), checks
     /// the domains it names (DOMID_SELF or the caller's id; another domain needs privilege, -EPERM, and
     /// must exist, -ESRCH), acts through <see cref="EventChannels"/>, and copies the port out.
-    /// Only the 2-level ABI is offered: the FIFO commands (init_control, expand_array, set_priority)
-    /// are -ENOSYS, which tells a guest to stay on 2-level. No physical IRQ is ever routed to a domain
-    /// yet, so bind_pirq is -EINVAL (no such IRQ mapped).
+    /// Only the 2-level ABI is offered: init_control is -ENOSYS, which tells a guest to stay on 2-level;
+    /// expand_array and set_priority answer as Xen does for a 2-level domain (-EOPNOTSUPP, -ENOSYS).
+    /// Every one of them still copies its argument in first, as Xen does (-EFAULT). A reset runs to the
+    /// end in one call, so there is never one for reset_cont (Xen's continuation, 14) to resume: -EBUSY.
+    /// No physical IRQ is ever routed to a domain yet, so bind_pirq is -EINVAL (no such IRQ mapped).
     /// </summary>
     public static class EventChannelOpHypercall
     {
         public static long Handle(Vcpu vcpu, in HypercallArguments args) => Run(vcpu, (int)(uint)args.A1, args.A2);
 
-        /// <summary>event_channel_op_compat: the command is the first word of the argument.</summary>
+        /// <summary>event_channel_op_compat: the command is the first word of the argument. As in Xen, the
+        /// whole evtchn_op must be readable (-EFAULT otherwise, even when the command's own struct is
+        /// shorter), and only the commands the old interface had (bind_interdomain to unmask) are offered:
+        /// reset, reset_cont and the FIFO commands are -ENOSYS.</summary>
         public static long HandleCompat(Vcpu vcpu, in HypercallArguments args)
         {
-            if (!GuestMemory.TryRead(vcpu, args.A1, out uint command))
+            if (!GuestMemory.TryRead(vcpu, args.A1, out EvtchnOp op))
                 return -XenErrno.EFAULT;
-            return Run(vcpu, (int)command, args.A1 + EvtchnOp.ArgumentOffset);
+            if (op.Cmd > EventChannelOp.Unmask)
+                return -XenErrno.ENOSYS;
+            return Run(vcpu, (int)op.Cmd, args.A1 + EvtchnOp.ArgumentOffset);
         }
 
         private static long Run(Vcpu vcpu, int command, ulong arg)
@@ -61,6 +68,17 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                         return EventChannels.Unmask(vcpu.Domain, unmask.Port);
                     }
                 case EventChannelOp.Reset: return Reset(vcpu, arg);
+                case EventChannelOp.ResetCont: return ResetCont(vcpu, arg);
+                case EventChannelOp.InitControl:
+                    return GuestMemory.TryRead(vcpu, arg, out EvtchnInitControl _) ? -XenErrno.ENOSYS : -XenErrno.EFAULT;
+                case EventChannelOp.ExpandArray:
+                    return GuestMemory.TryRead(vcpu, arg, out EvtchnExpandArray _) ? -XenErrno.EOPNOTSUPP : -XenErrno.EFAULT;
+                case EventChannelOp.SetPriority:
+                    {
+                        if (!GuestMemory.TryRead(vcpu, arg, out EvtchnSetPriority priority))
+                            return -XenErrno.EFAULT;
+                        return vcpu.Domain.Events.IsValid(priority.Port) ? -XenErrno.ENOSYS : -XenErrno.EINVAL;
+                    }
                 default:
                     return -XenErrno.ENOSYS;
             }
@@ -128,10 +146,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 return -XenErrno.EINVAL;
             if (domain != vcpu.Domain && !vcpu.Domain.IsPrivileged)
                 return -XenErrno.EPERM;
+            // Only the union's members of the port's kind are written; the rest goes back as the guest gave it.
             EventChannel channel = domain.Events[status.Port];
             status.Vcpu = (uint)channel.NotifyVcpu;
-            status.PeerPort = 0;
-            status.PeerDom = 0;
             switch (channel.State)
             {
                 case EventChannelState.Unbound:
@@ -167,8 +184,22 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             long rc = ResolveDomain(vcpu, reset.Dom, out Domain domain);
             if (rc != 0)
                 return rc;
+            // Xen resets another domain only while its controller keeps it paused, which no domain here
+            // can be yet: a running domain's ports must not vanish under it.
+            if (domain != vcpu.Domain)
+                return -XenErrno.EINVAL;
             EventChannels.CloseAll(domain);
             return 0;
+        }
+
+        private static long ResetCont(Vcpu vcpu, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out EvtchnReset reset))
+                return -XenErrno.EFAULT;
+            long rc = ResolveDomain(vcpu, reset.Dom, out Domain domain);
+            if (rc != 0)
+                return rc;
+            return domain != vcpu.Domain ? -XenErrno.EINVAL : -XenErrno.EBUSY;
         }
 
         // DOMID_SELF or the caller's own id: the caller. Another domain: only for a privileged caller.
