@@ -205,6 +205,7 @@ namespace Hypervisor.Core.Memory
         /// adjust_guest_l1e). Global is cleared: the arch layer switches guests by reloading CR3, which
         /// flushes only non-global translations, so a global guest mapping could outlive its domain.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ulong ForRing3(ulong entry)
         {
             return (entry | PageTableEntry.User) & ~PageTableEntry.Global;
@@ -253,6 +254,7 @@ namespace Hypervisor.Core.Memory
         }
 
         // The flags check alone, for the fast path (same target, only harmless flags changed).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private int CheckFlags(int level, ulong entry, ushort tableOwner)
         {
             ulong allowed = level == 1 ? AllowedL1Flags(entry, tableOwner) : PageTableEntry.GuestFlags;

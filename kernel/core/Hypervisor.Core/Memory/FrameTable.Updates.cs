@@ -90,6 +90,7 @@ namespace Hypervisor.Core.Memory
             return UpdateTableEntry(1, mfn, entryMachineAddress, newValue, tableOwner, pageOwner);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private int UpdateTableEntry(int level, ulong tableMfn, ulong address, ulong newValue, ushort tableOwner, ushort pageOwner)
         {
             if (level == 4 && PageTableEntry.IsHypervisorSlot((int)((address & (FrameAllocator.FrameSize - 1)) >> 3)))

@@ -128,6 +128,7 @@ namespace Hypervisor.Core.Memory
         }
 
         /// <summary>True when the frame is I/O memory: beyond the table or owned by DOMID_IO.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool IsIo(ulong mfn)
         {
             return mfn >= frameCount || frames[(int)mfn].Owner == FrameOwner.Io;
@@ -304,6 +305,7 @@ namespace Hypervisor.Core.Memory
         }
 
         // Strict (allowShared false): only the domain's own frames, as page tables and pins require.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool TakeReference(ulong mfn, ushort domain, bool allowShared)
         {
             if (mfn >= frameCount)
@@ -323,6 +325,7 @@ namespace Hypervisor.Core.Memory
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool Owns(ushort domain, ulong mfn)
         {
             return mfn < frameCount && frames[(int)mfn].Owner == domain && FrameOwner.IsDomain(domain);

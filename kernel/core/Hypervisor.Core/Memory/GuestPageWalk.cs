@@ -91,6 +91,7 @@ namespace Hypervisor.Core.Memory
         /// the L1 entry itself may be anything. No permission check: the frame table then checks that the
         /// L1 frame is the caller's validated L1 table.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool TryFindL1Entry(ulong l4Mfn, ulong virtualAddress, out ulong entryMachineAddress)
         {
             entryMachineAddress = 0;
@@ -261,6 +262,7 @@ namespace Hypervisor.Core.Memory
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool IsRam(ulong mfn)
         {
             return !frames.IsIo(mfn);
