@@ -17,6 +17,20 @@ namespace Hypervisor.Guest
         public ConsoleLine HexDigits(ulong value, int digits) { GuestConsole.WriteHexDigits(value, digits); return this; }
         public ConsoleLine Result(long result) { GuestConsole.WriteResult(result); return this; }
 
+        /// <summary>A grant operation's status: "-3 (GNTST_bad_gntref)".</summary>
+        public ConsoleLine GrantStatus(long status)
+        {
+            GuestConsole.WriteSigned(status);
+            string name = GrantStatusNames.Find(status);
+            if (name != null)
+            {
+                GuestConsole.Write(" (");
+                GuestConsole.Write(name);
+                GuestConsole.Write(')');
+            }
+            return this;
+        }
+
         /// <summary>A quoted string of bytes, e.g. a command line.</summary>
         public ConsoleLine Quoted(byte* text, int length)
         {

@@ -6,37 +6,43 @@ namespace Hypervisor.Core.Grants
 {
     /// <summary>
     /// A domain's grant table (version 1 only): the shared frames of grant_entry_v1 the domain writes
-    /// to offer its pages (8 bytes per entry, 512 per frame), how many mappings of each entry other
-    /// domains hold (which keeps GTF_reading / GTF_writing set in the entry), and the maptrack: the
-    /// mappings this domain made of others' grants. The frames belong to the domain so that it can
-    /// map them writable; the hypervisor reads each entry afresh when it is used.
+    /// to offer its pages (8 bytes per entry, 512 per frame), the active record of each entry other
+    /// domains use (<see cref="ActiveGrant"/>), and the maptrack: the mappings this domain made of
+    /// others' grants, indexed by grant handle.
+    /// The frames belong to the domain, which maps them writable; each holds a writable type for the
+    /// table's life, so that it can never become a page table (the hypervisor writes GTF_reading and
+    /// GTF_writing into it without validation). The hypervisor reads an entry when it pins it and
+    /// trusts only its active record afterwards.
     /// </summary>
     public sealed class GrantTable
     {
-        public const int EntriesPerFrame = 512;
-        /// <summary>Xen's default limit of grant frames per domain (max_grant_frames).</summary>
+        public const uint EntriesPerFrame = 512;
+        /// <summary>Xen's default limit of grant frames per domain (max_grant_frames), which query_size reports.</summary>
         public const uint MaxFrames = 64;
-        /// <summary>Mappings one domain may hold at once; one more is GNTST_no_space.</summary>
+        /// <summary>Mappings one domain may hold at once; one more is GNTST_no_device_space.</summary>
         public const int MaxMappings = 4096;
         private const ulong EntrySize = 8;
+        private const ushort TypeMask = GrantFlags.TypeMask;
 
         private readonly ulong[] frames = new ulong[MaxFrames];
-        private readonly ushort[][] readers = new ushort[MaxFrames][];
-        private readonly ushort[][] writers = new ushort[MaxFrames][];
+        private readonly ActiveGrant[][] active = new ActiveGrant[MaxFrames][];
         private GrantMapping[] mappings = new GrantMapping[16];
+        private int nextHandle;
 
-        /// <summary>Frames in use; Xen starts every table with one.</summary>
+        /// <summary>Frames in use; Xen starts every table with one (<see cref="EnsureFrames"/> makes it on first use).</summary>
         public uint FrameCount { get; private set; }
 
         public uint EntryCount => FrameCount * EntriesPerFrame;
 
+        /// <summary>Version 1 only: set_version(2) is refused (the intended divergence from Xen, which offers v2).</summary>
         public uint Version => 1;
 
         /// <summary>Machine frame of grant frame <paramref name="index"/>.</summary>
         public ulong FrameAt(uint index) => frames[index];
 
-        /// <summary>Grows the table to <paramref name="count"/> frames (at least one), each zeroed and
-        /// given to <paramref name="domain"/>; false when out of memory or beyond <see cref="MaxFrames"/>.</summary>
+        /// <summary>Grows the table to <paramref name="count"/> frames (at least one), each zeroed, given to
+        /// <paramref name="domain"/> with a permanent writable type, and marked invalid in the M2P (they are
+        /// in no P2M); false when out of memory or beyond <see cref="MaxFrames"/>.</summary>
         public bool EnsureFrames(Domain domain, uint count)
         {
             if (count == 0)
@@ -49,17 +55,54 @@ namespace Hypervisor.Core.Grants
                 if (!host.Frames.TryAllocate(out ulong address))
                     return false;
                 ulong mfn = address >> FrameAllocator.FrameShift;
-                if (host.FrameTable != null && host.FrameTable.Assign(mfn, domain.Id) != 0)
+                FrameTable table = host.FrameTable;
+                if (table != null)
                 {
-                    host.Frames.Free(address);
-                    return false;
+                    if (table.Assign(mfn, domain.Id) != 0)
+                    {
+                        host.Frames.Free(address);
+                        return false;
+                    }
+                    if (table.GetPageAndType(mfn, PageType.Writable, domain.Id) != 0)
+                    {
+                        table.Release(mfn);
+                        host.Frames.Free(address);
+                        return false;
+                    }
                 }
+                if (host.MachineToPhys != null)
+                    host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
                 host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
                 frames[FrameCount] = mfn;
-                readers[FrameCount] = new ushort[EntriesPerFrame];
-                writers[FrameCount] = new ushort[EntriesPerFrame];
+                active[FrameCount] = new ActiveGrant[EntriesPerFrame];
                 FrameCount++;
             }
+            return true;
+        }
+
+        /// <summary>Gives the table's frames back (a dying domain, once nothing maps them): false, and the
+        /// table unchanged, while any frame is still referenced beyond the table's own hold.</summary>
+        public bool ReleaseFrames(Domain domain)
+        {
+            Host host = domain.Host;
+            FrameTable table = host.FrameTable;
+            for (uint i = 0; i < FrameCount; i++)
+            {
+                if (table != null && (table.ReferencesOf(frames[i]) != 1 || table.TypeCountOf(frames[i]) != 1))
+                    return false;
+            }
+            for (uint i = 0; i < FrameCount; i++)
+            {
+                if (table != null)
+                {
+                    table.PutPageAndType(frames[i]);
+                    table.Release(frames[i]);
+                }
+                host.Frames.Free(frames[i] << FrameAllocator.FrameShift);
+                frames[i] = 0;
+                active[i] = null;
+            }
+            FrameCount = 0;
             return true;
         }
 
@@ -67,49 +110,128 @@ namespace Hypervisor.Core.Grants
         public ulong EntryAddress(uint reference)
             => (frames[reference / EntriesPerFrame] << FrameAllocator.FrameShift) + reference % EntriesPerFrame * EntrySize;
 
-        /// <summary>Counts a new mapping of entry <paramref name="reference"/>; sets GTF_reading, and
-        /// GTF_writing for a writable one, in the entry.</summary>
-        public void AddMapping(PhysicalMemory memory, uint reference, bool readOnly)
+        /// <summary>The active record of entry <paramref name="reference"/> (below <see cref="EntryCount"/>).</summary>
+        public ref ActiveGrant Active(uint reference) => ref active[reference / EntriesPerFrame][reference % EntriesPerFrame];
+
+        // ---- Pins: what Xen's _set_status and acquire do ----
+
+        /// <summary>
+        /// Checks that <paramref name="grantee"/> may use entry <paramref name="reference"/> of this table
+        /// (owned by <paramref name="owner"/>), read-only or writable, and gives the granted frame. The first
+        /// use reads the shared entry: GTF_permit_access (GTF_sub_page refused too when
+        /// <paramref name="forMapping"/>), domid = grantee, not GTF_readonly for a writable use, and a frame
+        /// the owner owns (GNTST_bad_page otherwise); it sets GTF_reading. The first writable use sets
+        /// GTF_writing after checking GTF_readonly again. Any other use takes the active record's frame and
+        /// needs its grantee and room in its counts. No pin is counted here: <see cref="AddPin"/> does that,
+        /// and <see cref="Settle"/> undoes the flags of a use that is not kept.
+        /// </summary>
+        public short Acquire(Host host, ushort owner, uint reference, ushort grantee, bool readOnly, bool forMapping, out ulong frame)
         {
-            uint frame = reference / EntriesPerFrame, slot = reference % EntriesPerFrame;
-            readers[frame][slot]++;
-            ushort flags = GrantFlags.Reading;
-            if (!readOnly)
+            frame = 0;
+            ref ActiveGrant record = ref Active(reference);
+            if (record.Pin != 0 && (record.Grantee != grantee || (record.Pin & ActiveGrant.OverflowMask) != 0))
+                return GrantStatus.GeneralError;
+            bool first = record.Pin == 0;
+            if (!first && (readOnly || record.HasWriters))
             {
-                writers[frame][slot]++;
-                flags |= GrantFlags.Writing;
+                frame = record.Frame;
+                return GrantStatus.Okay;
             }
+
+            PhysicalMemory memory = host.Memory;
             ulong address = EntryAddress(reference);
-            memory.Write16(address, (ushort)(memory.Read16(address) | flags));
+            ushort flags = memory.Read16(address);
+            if (first)
+            {
+                ushort mask = forMapping ? (ushort)(TypeMask | GrantFlags.SubPage) : TypeMask;
+                if ((flags & mask) != GrantFlags.PermitAccess || memory.Read16(address + 2) != grantee)
+                    return GrantStatus.GeneralError;
+            }
+            if (!readOnly && (flags & GrantFlags.ReadOnly) != 0)
+                return GrantStatus.GeneralError;
+            if (first)
+            {
+                ulong candidate = memory.Read32(address + 4);
+                if (host.FrameTable.OwnerOf(candidate) != owner)
+                    return GrantStatus.BadPage;
+                frame = candidate;
+            }
+            else
+            {
+                frame = record.Frame;
+            }
+            memory.Write16(address, (ushort)(flags | GrantFlags.Reading | (readOnly ? 0 : GrantFlags.Writing)));
+            return GrantStatus.Okay;
         }
 
-        /// <summary>Forgets a mapping of entry <paramref name="reference"/>; the last one clears the flag it set.</summary>
-        public void RemoveMapping(PhysicalMemory memory, uint reference, bool readOnly)
+        /// <summary>Counts a mapping that <see cref="Acquire"/> allowed; the first records grantee and frame.</summary>
+        public void AddPin(uint reference, uint increment, ushort grantee, ulong frame)
         {
-            uint frame = reference / EntriesPerFrame, slot = reference % EntriesPerFrame;
+            ref ActiveGrant record = ref Active(reference);
+            if (record.Pin == 0)
+            {
+                record.Grantee = grantee;
+                record.Frame = frame;
+            }
+            record.Pin += increment;
+        }
+
+        /// <summary>Takes a mapping's pin away again (the caller then <see cref="Settle"/>s the flags).</summary>
+        public void DropPin(uint reference, uint increment)
+        {
+            ref ActiveGrant record = ref Active(reference);
+            record.Pin -= increment <= record.Pin ? increment : record.Pin;
+        }
+
+        /// <summary>After a use ended or failed: clears GTF_writing when it was writable and no writable
+        /// pin is left, and GTF_reading when no pin is left at all.</summary>
+        public void Settle(PhysicalMemory memory, uint reference, bool wasWritable)
+        {
+            ref ActiveGrant record = ref Active(reference);
             ushort clear = 0;
-            if (readers[frame][slot] != 0 && --readers[frame][slot] == 0)
-                clear |= GrantFlags.Reading;
-            if (!readOnly && writers[frame][slot] != 0 && --writers[frame][slot] == 0)
+            if (wasWritable && !record.HasWriters)
                 clear |= GrantFlags.Writing;
+            if (record.Pin == 0)
+                clear |= GrantFlags.Reading;
             if (clear == 0)
                 return;
             ulong address = EntryAddress(reference);
             memory.Write16(address, (ushort)(memory.Read16(address) & ~clear));
         }
 
-        /// <summary>How many domains' mappings of entry <paramref name="reference"/> are live.</summary>
-        public uint MappingsOf(uint reference) => readers[reference / EntriesPerFrame][reference % EntriesPerFrame];
+        /// <summary>True when some pin of this table is held by <paramref name="grantee"/> for <paramref name="frame"/>
+        /// (Xen's grant_map_exists: may the grantee flush that frame's cache lines?).</summary>
+        public bool IsPinnedFor(ushort grantee, ulong frame)
+        {
+            for (uint i = 0; i < FrameCount; i++)
+            {
+                ActiveGrant[] records = active[i];
+                for (int j = 0; j < records.Length; j++)
+                {
+                    if (records[j].Pin != 0 && records[j].Grantee == grantee && records[j].Frame == frame)
+                        return true;
+                }
+            }
+            return false;
+        }
 
         // ---- The maptrack: mappings this domain holds ----
 
-        /// <summary>A free grant handle, growing the maptrack as needed; -1 when <see cref="MaxMappings"/> are in use.</summary>
+        /// <summary>
+        /// A free grant handle, or -1 when <see cref="MaxMappings"/> are in use. Handles are handed out in
+        /// turn (the one after the last given, wrapping), as Xen's free list does, so a handle just
+        /// unmapped is not at once reused by the next map.
+        /// </summary>
         public int AllocateHandle()
         {
-            for (int i = 0; i < mappings.Length; i++)
+            for (int n = 0; n < mappings.Length; n++)
             {
+                int i = (nextHandle + n) % mappings.Length;
                 if (!mappings[i].InUse)
+                {
+                    nextHandle = i + 1;
                     return i;
+                }
             }
             if (mappings.Length >= MaxMappings)
                 return -1;
@@ -118,6 +240,7 @@ namespace Hypervisor.Core.Grants
                 larger[i] = mappings[i];
             int handle = mappings.Length;
             mappings = larger;
+            nextHandle = handle + 1;
             return handle;
         }
 
@@ -125,5 +248,8 @@ namespace Hypervisor.Core.Grants
 
         /// <summary>The mapping behind a handle (check <see cref="IsHandleInUse"/> first).</summary>
         public ref GrantMapping Mapping(uint handle) => ref mappings[(int)handle];
+
+        /// <summary>Handles the maptrack has room for now (it grows to <see cref="MaxMappings"/>).</summary>
+        public int HandleCapacity => mappings.Length;
     }
 }
