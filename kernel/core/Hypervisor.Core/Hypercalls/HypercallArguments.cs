@@ -6,6 +6,10 @@ namespace Hypervisor.Core.Hypercalls
     {
         public ulong A1, A2, A3, A4, A5;
 
+        /// <summary>The guest made this call with its own SYSCALL (not as a multicall entry), so a
+        /// handler may continue it later by rewinding the guest to its SYSCALL with new arguments.</summary>
+        public bool FromSyscall;
+
         public HypercallArguments(ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
         {
             A1 = a1;

@@ -18,6 +18,7 @@ namespace Hypervisor.Core.Hypercalls
                 Handlers.MmuextOpHypercall.ReleaseRetiredKernelBase(vcpu);
             var args = new HypercallArguments(vcpu.Registers.Rdi, vcpu.Registers.Rsi, vcpu.Registers.Rdx,
                                               vcpu.Registers.R10, vcpu.Registers.R8);
+            args.FromSyscall = true;
             long result = Invoke(vcpu, vcpu.Registers.Rax, in args);
             if (result != HypercallResult.RegistersReplaced)
                 vcpu.Registers.Rax = (ulong)result;

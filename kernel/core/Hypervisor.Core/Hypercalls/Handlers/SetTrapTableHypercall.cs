@@ -30,7 +30,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     vcpu.TrapTable[i] = default;
                 return 0;
             }
-            bool direct = IsDirectCall(vcpu, in args);
+            bool direct = args.FromSyscall;
             int limit = direct ? EntriesPerPiece : MulticallLimit;
             for (int n = 0; n < limit; n++, at += EntrySize)
             {
@@ -55,14 +55,6 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             r.Rip -= SyscallLength;
             r.Rdi = at;
             return HypercallResult.RegistersReplaced;
-        }
-
-        // A call the guest made with its own SYSCALL has its number in RAX and its list in RDI (the
-        // dispatcher writes RAX only afterwards); inside a multicall RAX holds the multicall's number.
-        private static bool IsDirectCall(Vcpu vcpu, in HypercallArguments args)
-        {
-            ref GuestRegisters r = ref vcpu.Registers;
-            return r.Rax == HypercallNumber.SetTrapTable && r.Rdi == args.A1;
         }
     }
 }
