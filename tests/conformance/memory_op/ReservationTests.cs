@@ -11,32 +11,13 @@ namespace Hypervisor.Conformance
     /// written back, its M2P entry already set; Xen does not scrub pages given back, so nothing is promised
     /// about its contents). Requests that do nothing (0 extents done, no errno): an unknown domain, an
     /// unreadable extent list, an order above the limit.
-    /// Our hypervisor does not implement these yet (issue 4): on it (xen_version's extra version contains
-    /// "csharp") every test here is skipped with that reason instead of failing.
     /// </summary>
     internal static unsafe class ReservationTests
     {
-        private const string NotYet = "not yet implemented on ours: issue 4 (memory reservations)";
         private const ulong Pattern = 0x5EED5EED5EED5EEDUL;
-
-        private static readonly string[] Names =
-        {
-            "unmap_page_to_give_back", "decrease_reservation", "current_reservation_after_decrease",
-            "decrease_reservation_frame_not_ours", "increase_reservation", "current_reservation_after_increase",
-            "increased_frame_usable", "decrease_increased_frame", "populate_physmap", "populated_frame_in_m2p",
-            "current_reservation_after_populate", "populated_frame_usable", "increase_reservation_unknown_domain_does_nothing",
-            "decrease_reservation_unreadable_list", "populate_physmap_order_too_large",
-        };
 
         public static void Run(TestSuite suite, StartInfo* start)
         {
-            if (OnOurHypervisor())
-            {
-                for (int i = 0; i < Names.Length; i++)
-                    suite.Skip(Names[i], NotYet);
-                return;
-            }
-
             ulong* p2m = (ulong*)start->MfnList;
             ulong page = (ulong)GuestMemory.AllocatePages(1);
             ulong pfn = (page - 0xFFFFFFFF80000000UL) >> 12;
@@ -100,15 +81,6 @@ namespace Hypervisor.Conformance
             extents[0] = pfn;
             rc = Change(MemoryOp.PopulatePhysmap, extents, 1, 30, DomainId.Self);
             suite.Returns("populate_physmap_order_too_large", 0, rc);
-        }
-
-        /// <summary>Our hypervisor says "csharp" in its extra version (xen_version 1).</summary>
-        private static bool OnOurHypervisor()
-        {
-            XenExtraversion v;
-            if (Hypercalls.XenVersion(XenVersionCommand.Extraversion, &v) != 0)
-                return false;
-            return Ascii.IndexOf(v.Text, Ascii.Length(v.Text, XenExtraversion.Length), "csharp") >= 0;
         }
 
         private static long Current()

@@ -153,9 +153,6 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
         }
 
         [Theory]
-        [InlineData(MemoryOp.IncreaseReservation, -XenErrno.ENOSYS)]
-        [InlineData(MemoryOp.DecreaseReservation, -XenErrno.ENOSYS)]
-        [InlineData(MemoryOp.PopulatePhysmap, -XenErrno.ENOSYS)]
         [InlineData(MemoryOp.Exchange, -XenErrno.ENOSYS)]
         [InlineData(MemoryOp.AddToPhysmap, -XenErrno.ENOSYS)]
         [InlineData(MemoryOp.MachphysCompatMfnList, -XenErrno.EOPNOTSUPP)]

@@ -25,8 +25,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// max_extents, and how many were written; XENMEM_machphys_compat_mfn_list: -EOPNOTSUPP (no 32-bit
     /// PV guests, as Xen without PV32).</item>
     /// </list>
-    /// XENMEM_increase_reservation, decrease_reservation and populate_physmap (ballooning) come with a
-    /// later change and give -ENOSYS for now, like every other command.
+    /// XENMEM_increase_reservation, decrease_reservation and populate_physmap move a domain's memory
+    /// (ballooning, <see cref="DomainReservation"/>); any other command is -ENOSYS.
     /// </summary>
     public static class MemoryOpHypercall
     {
@@ -42,7 +42,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 case MemoryOp.IncreaseReservation:
                 case MemoryOp.DecreaseReservation:
                 case MemoryOp.PopulatePhysmap:
-                    return -XenErrno.ENOSYS;
+                    return Reservation(vcpu, (int)(cmd & MemoryOp.CommandMask), startExtent, arg);
                 case MemoryOp.MaximumRamPage:
                     if (startExtent != 0)
                         return -XenErrno.EINVAL;
@@ -64,6 +64,59 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 default:
                     return ArchMemoryOp(vcpu, cmd, arg);
             }
+        }
+
+        // Xen's increase/decrease_reservation and populate_physmap: the result is the number of extents
+        // done, counting from the start extent the cmd's upper bits carry (a resumed call goes on from
+        // there). An unknown domain, an unreadable list or an order above the limit does nothing and is
+        // no errno; a request on another domain without privilege is -EPERM. Each extent stops the
+        // call when it cannot be done (a list entry unreadable or unwritable, max_pages reached, a frame
+        // not the domain's or still in use). For a PV domain the list holds machine frames: the ones to
+        // give back, or (out) the ones given; populate_physmap reads the pseudo-physical frame each new
+        // one is for and records it in the M2P. mem_flags (address width, NUMA node) are not honoured:
+        // every frame qualifies on the machines this runs on.
+        private static long Reservation(Vcpu vcpu, int command, ulong startExtent, ulong arg)
+        {
+            if (!GuestMemory.TryRead(vcpu, arg, out XenMemoryReservation request))
+                return -XenErrno.EFAULT;
+            if (startExtent >= request.NrExtents)
+                return (long)startExtent;
+            Domain domain = vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, request.DomId);
+            if (domain == null)
+                return (long)startExtent;
+            if (!MemoryOwners.MayActOn(vcpu.Domain, domain.Id))
+                return -XenErrno.EPERM;
+            if (request.ExtentOrder > DomainReservation.MaxOrder(vcpu.Domain)
+                || !GuestHandle.IsOkay(request.ExtentStart, request.NrExtents, sizeof(ulong)))
+                return (long)startExtent;
+            ulong done = startExtent;
+            for (; done < request.NrExtents; done++)
+            {
+                ulong at = request.ExtentStart + done * sizeof(ulong);
+                if (command == MemoryOp.DecreaseReservation)
+                {
+                    if (!GuestMemory.TryRead(vcpu, at, out ulong mfn) || !DomainReservation.TryTakeBack(domain, mfn, request.ExtentOrder))
+                        break;
+                    continue;
+                }
+                ulong pfn = 0;
+                if (command == MemoryOp.PopulatePhysmap && !GuestMemory.TryRead(vcpu, at, out pfn))
+                    break;
+                if (!DomainReservation.TryGive(domain, request.ExtentOrder, out ulong first))
+                    break;
+                if (command == MemoryOp.PopulatePhysmap)
+                {
+                    MachineToPhys m2p = domain.Host.MachineToPhys;
+                    for (ulong j = 0; m2p != null && j < 1UL << (int)request.ExtentOrder; j++)
+                        m2p.Set(first + j, pfn + j);
+                }
+                if (!GuestMemory.TryWrite(vcpu, at, in first))
+                {
+                    DomainReservation.TryTakeBack(domain, first, request.ExtentOrder);
+                    break;
+                }
+            }
+            return (long)done;
         }
 
         private static long ArchMemoryOp(Vcpu vcpu, ulong cmd, ulong arg)

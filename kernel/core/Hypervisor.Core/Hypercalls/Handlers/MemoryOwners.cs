@@ -35,12 +35,11 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             }
         }
 
-        /// <summary>rcu_lock_domain_by_any_id: DOMID_SELF or the caller's own id is the caller; any other
-        /// id names no domain today (null).</summary>
+        /// <summary>rcu_lock_domain_by_any_id: DOMID_SELF is the caller, any other id the domain with that
+        /// id (null when there is none).</summary>
         public static Domain FindDomain(Vcpu vcpu, ushort domid)
         {
-            Domain domain = vcpu.Domain;
-            return domid == DomainId.Self || domid == domain.Id ? domain : null;
+            return vcpu.Domain.Host.Domains.Resolve(vcpu.Domain, domid);
         }
 
         /// <summary>Xen's default XSM_TARGET rule: a domain may act on itself; only a privileged one on
