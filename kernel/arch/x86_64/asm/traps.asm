@@ -26,6 +26,43 @@ FRAME_SS     equ 21 * 8
     movdqa xmm8, [rsp + 16]
 %endmacro
 
+%macro PUSH_GENERAL 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+
+; Calls the C# handler %1 with the frame (RBP) on the hypervisor stack in use (RSP), the XMM
+; registers it uses kept; RBP and RSP come back as the frame it returns (the one to resume).
+; A guest may have set CR0.TS (fpu_taskswitch), which would make the XMM saves fault: it is cleared
+; first; the way back to the guest sets it again if the guest still wants it.
+%macro CALL_HANDLER 1
+    cmp byte [rel guest_task_switched], 0
+    je %%save
+    clts
+%%save:
+    sub rsp, 2 * 16
+    and rsp, ~15
+    SAVE_XMM
+    mov rdi, rbp
+    call %1
+    RESTORE_XMM
+    mov rbp, rax
+    mov rsp, rax
+%endmacro
+
 %macro POP_GENERAL 0
     pop r15
     pop r14
@@ -65,21 +102,7 @@ trap_stub_%1:
 %endrep
 
 trap_common:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GENERAL
     mov rbp, rsp
     ; From a guest, the frame is complete in the running vCPU's register file (TSS.RSP0 points just
     ; past it): the hypervisor itself runs on its exit stack. From the hypervisor, the frame is on
@@ -89,20 +112,8 @@ trap_common:
     mov rsp, [rel hypervisor_exit_stack_top]
 .stack_ready:
     ; The handler is C#, which uses a few SSE registers: keep the interrupted code's (SAVE_XMM), far
-    ; cheaper than fxsave. A guest may have set CR0.TS (fpu_taskswitch), which would make them
-    ; fault here: clear it first; the way back to the guest sets it again if it still wants it.
-    cmp byte [rel guest_task_switched], 0
-    je .save
-    clts
-.save:
-    sub rsp, 2 * 16
-    and rsp, ~15
-    SAVE_XMM
-    mov rdi, rbp
-    call hv_trap                      ; returns the frame to resume
-    RESTORE_XMM
-    mov rbp, rax
-    mov rsp, rax
+    ; cheaper than fxsave.
+    CALL_HANDLER hv_trap
     test qword [rbp + FRAME_CS], 3
     jz trap_restore_registers
 return_to_guest:
@@ -166,35 +177,10 @@ syscall_entry:
     push qword 256                    ; pseudo-vector for SYSCALL
     ; The general registers, as trap_common saves them; then straight to hv_syscall, which knows
     ; the exit is a SYSCALL from the running vCPU (no vector or privilege decisions to make).
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GENERAL
     mov rbp, rsp
     mov rsp, [rel hypervisor_exit_stack_top]
-    cmp byte [rel guest_task_switched], 0
-    je .save
-    clts
-.save:
-    sub rsp, 2 * 16
-    and rsp, ~15
-    SAVE_XMM
-    mov rdi, rbp
-    call hv_syscall                   ; returns the frame to resume (always a guest's)
-    RESTORE_XMM
-    mov rbp, rax
-    mov rsp, rax
+    CALL_HANDLER hv_syscall           ; the frame to resume is always a guest's
     jmp return_to_guest
 
 ; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0):

@@ -11,16 +11,13 @@ namespace Hypervisor.Core.Domains
     /// </summary>
     public static unsafe class Runstate
     {
-        /// <summary>System time (<see cref="Time.SystemTime.Now"/>).</summary>
-        public static ulong SystemTimeNow(Host host) => Time.SystemTime.Now(host);
-
         public static VcpuRunstateInfo Get(Vcpu vcpu)
         {
             VcpuRunstateInfo info = default;
             int state = vcpu.IsUp ? VcpuRunstate.Running : VcpuRunstate.Offline;
             info.State = state;
             info.StateEntryTime = 0;
-            info.Time[state] = SystemTimeNow(vcpu.Domain.Host);
+            info.Time[state] = Time.SystemTime.Now(vcpu.Domain.Host);
             return info;
         }
     }

@@ -19,11 +19,7 @@ namespace Hypervisor.Core.Scheduling
         public static void Block(Vcpu vcpu)
         {
             VcpuInfoAccess.SetUpcallMask(vcpu, 0);
-            vcpu.IsBlocked = true;
-            if (VcpuInfoAccess.IsUpcallPending(vcpu))
-                vcpu.IsBlocked = false;
-            else
-                vcpu.Domain.Host.TimersChanged = true;
+            Halt(vcpu);
         }
 
         /// <summary>HLT in the guest kernel: wait for an upcall, leaving the event mask as it is; an
