@@ -36,6 +36,7 @@ namespace Hypervisor.Core.Acpi
         private AcpiTables()
         {
             ApicIds = new uint[0];
+            Processors = new MadtProcessor[0];
         }
 
         /// <summary>True when a valid RSDP and root table were found.</summary>
@@ -134,6 +135,10 @@ namespace Hypervisor.Core.Acpi
 
         /// <summary>APIC ids of the enabled processors, in MADT order (the boot CPU is usually first).</summary>
         public uint[] ApicIds { get; internal set; }
+
+        /// <summary>Every processor entry of the MADT (local APIC and local x2APIC), enabled or not, in
+        /// table order; empty without a MADT. <see cref="CpuSelection"/> picks the CPUs to run on.</summary>
+        public MadtProcessor[] Processors { get; internal set; }
 
         public int IoApicCount { get; internal set; }
 

@@ -8,7 +8,9 @@ namespace Hypervisor.Core.Acpi
     /// then variable-length entries from 44, each starting with type and length bytes. Used entries:
     /// 0 processor local APIC (APIC id at 3, flags at 4: bit 0 enabled, bit 1 online capable),
     /// 1 I/O APIC (id at 2, address at 4, GSI base at 8), 5 local APIC address override (u64 at 4),
-    /// 9 processor local x2APIC (x2APIC id at 4, flags at 8).
+    /// 9 processor local x2APIC (x2APIC id at 4, flags at 8, UID at 12). Every processor entry is kept
+    /// (<see cref="AcpiTables.Processors"/>) so that the arch layer can tell the boot CPU, the CPUs to
+    /// start and the ones it cannot reach apart.
     /// </summary>
     internal static class MadtReader
     {
@@ -35,17 +37,23 @@ namespace Hypervisor.Core.Acpi
             acpi.LocalApicAddress = memory.Read32(madt + 36);
             acpi.MadtFlags = memory.Read32(madt + 40);
 
-            // First pass counts, so the id array is allocated once at its exact size.
-            int enabled = Walk(memory, madt, length, acpi, null, warnings);
+            // First pass counts, so the arrays are allocated once at their exact sizes.
+            int processors;
+            int enabled = Walk(memory, madt, length, acpi, null, null, warnings, out processors);
             uint[] ids = new uint[enabled];
-            Walk(memory, madt, length, acpi, ids, null);
+            MadtProcessor[] entries = new MadtProcessor[processors];
+            Walk(memory, madt, length, acpi, ids, entries, null, out processors);
             acpi.ApicIds = ids;
+            acpi.Processors = entries;
             acpi.EnabledCpuCount = enabled;
         }
 
-        // Returns the number of enabled processors; fills ids and the other results when ids is given.
-        private static int Walk(PhysicalMemory memory, ulong madt, uint length, AcpiTables acpi, uint[] ids, BootWarningList warnings)
+        // Returns the number of enabled processors and counts every processor entry; fills ids,
+        // entries and the other results when ids is given.
+        private static int Walk(PhysicalMemory memory, ulong madt, uint length, AcpiTables acpi, uint[] ids, MadtProcessor[] entries,
+            BootWarningList warnings, out int processors)
         {
+            processors = 0;
             int enabled = 0;
             int onlineCapable = 0;
             int ioApics = 0;
@@ -66,11 +74,13 @@ namespace Hypervisor.Core.Acpi
                 }
 
                 uint id = 0;
+                uint uid = 0;
                 uint flags = 0;
                 bool isProcessor = false;
                 if (type == TypeLocalApic && entryLength >= 8)
                 {
                     isProcessor = true;
+                    uid = memory.Read8(entry + 2);
                     id = memory.Read8(entry + 3);
                     flags = memory.Read32(entry + 4);
                 }
@@ -79,6 +89,7 @@ namespace Hypervisor.Core.Acpi
                     isProcessor = true;
                     id = memory.Read32(entry + 4);
                     flags = memory.Read32(entry + 8);
+                    uid = memory.Read32(entry + 12);
                 }
                 else if (type == TypeIoApic && entryLength >= 12)
                 {
@@ -98,6 +109,13 @@ namespace Hypervisor.Core.Acpi
 
                 if (isProcessor)
                 {
+                    if (entries != null && processors < entries.Length)
+                    {
+                        entries[processors] = new MadtProcessor(id, uid, (flags & Enabled) != 0,
+                            (flags & Enabled) == 0 && (flags & OnlineCapable) != 0, type == TypeLocalX2Apic);
+                    }
+
+                    processors++;
                     if ((flags & Enabled) != 0)
                     {
                         if (ids != null && enabled < ids.Length)

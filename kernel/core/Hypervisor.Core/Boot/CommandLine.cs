@@ -276,6 +276,18 @@ namespace Hypervisor.Core.Boot
                     options.NoReboot = flag;
                 }
             }
+            else if (NameIs(name, "nosmp"))
+            {
+                bool flag;
+                if (TryBoolean(token, hasValue, value, true, warnings, out flag))
+                {
+                    options.NoSmp = flag;
+                }
+            }
+            else if (NameIs(name, "maxcpus"))
+            {
+                RequireValue(token, hasValue, value, warnings, ParseMaxCpus(value, options));
+            }
             else if (NameIs(name, "dom0_crash_reboot"))
             {
                 bool flag;
@@ -297,19 +309,23 @@ namespace Hypervisor.Core.Boot
         // "no-name": false for a boolean option, a warning for anything else.
         private static void ApplyNegated(ReadOnlySpan<byte> token, ReadOnlySpan<byte> name, bool hasValue, HypervisorOptions options, BootWarningList warnings)
         {
-            if (NameIs(name, "noreboot"))
+            if (NameIs(name, "noreboot") || NameIs(name, "nosmp"))
             {
                 if (hasValue)
                 {
                     warnings.AddSubject(BadValueMessage, token);
                 }
-                else
+                else if (NameIs(name, "noreboot"))
                 {
                     options.NoReboot = false;
                 }
+                else
+                {
+                    options.NoSmp = false;
+                }
             }
             else if (NameIs(name, "console") || NameIs(name, "com1") || NameIs(name, "loglvl") || NameIs(name, "dom0_mem")
-                || NameIs(name, "reboot") || NameIs(name, "test_fault"))
+                || NameIs(name, "reboot") || NameIs(name, "test_fault") || NameIs(name, "maxcpus"))
             {
                 warnings.AddSubject(NotBooleanMessage, token);
             }
@@ -588,6 +604,19 @@ namespace Hypervisor.Core.Boot
 
             options.Reboot = method;
             options.NoReboot = noReboot;
+            return true;
+        }
+
+        // maxcpus=N: a whole number of at least 1 (0 would leave no CPU to boot on).
+        private static bool ParseMaxCpus(ReadOnlySpan<byte> value, HypervisorOptions options)
+        {
+            ulong count;
+            if (!TryParseWhole(value, uint.MaxValue, out count) || count == 0)
+            {
+                return false;
+            }
+
+            options.MaxCpus = (uint)count;
             return true;
         }
 

@@ -64,6 +64,20 @@ namespace Hypervisor.Core.Boot
         /// crash report stays on the console).</summary>
         public bool RebootOnDom0Crash { get; set; }
 
+        /// <summary><c>nosmp</c>: run on the boot CPU only, starting no other processor (as Xen).</summary>
+        public bool NoSmp { get; set; }
+
+        /// <summary><c>maxcpus=N</c> (N at least 1): bring up at most N CPUs, the boot CPU included;
+        /// 0 when not given (every CPU the MADT lists).</summary>
+        public uint MaxCpus { get; set; }
+
+        /// <summary>The most CPUs to run on as <c>nosmp</c> and <c>maxcpus=</c> say: 1 with nosmp,
+        /// otherwise maxcpus, 0 for no limit.</summary>
+        public int CpuLimit
+        {
+            get { return NoSmp ? 1 : (MaxCpus > int.MaxValue ? int.MaxValue : (int)MaxCpus); }
+        }
+
         /// <summary><c>test_fault=ud|pf|gp|de|none</c>; default none.</summary>
         public TestFault TestFault { get; set; }
     }
