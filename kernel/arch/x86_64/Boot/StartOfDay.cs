@@ -13,7 +13,7 @@ namespace Hypervisor.Arch.X86_64
 {
     // The hypervisor's boot sequence on x86-64, from the first C# instruction to the point where
     // domains would run: console, boot information, memory, page tables, descriptor tables,
-    // ACPI, timer. Each step reports what it found in one or two (HV) lines.
+    // ACPI, timer, the other CPUs. Each step reports what it found in one or two (HV) lines.
     internal static unsafe class StartOfDay
     {
         public const uint TickHz = 100;
@@ -76,6 +76,9 @@ namespace Hypervisor.Arch.X86_64
             s_frames = new FrameAllocator(map);
             ulong imagePhysical = image.ImageStart - image.VirtualOffset;
             s_frames.Reserve(0, LowMemoryReserved);
+            // Nothing below 1 MiB is ever allocated (above), so the page where the other CPUs will
+            // start stays free from here on.
+            StartupTrampoline.Choose(map, info);
             s_frames.Reserve(imagePhysical, image.ImageEnd - image.ImageStart);
             s_frames.Reserve(info.InfoAddress, info.InfoLength);
             for (int i = 0; i < info.Modules.Length; i++)
@@ -96,7 +99,7 @@ namespace Hypervisor.Arch.X86_64
 
             // Descriptor tables, exceptions and SYSCALL.
             LegacyPic.RemapAndMask();
-            if (!DescriptorTables.Load(s_frames, image.SyscallEntry))
+            if (!DescriptorTables.Load(s_frames))
                 Panic.Fatal("cannot allocate the GDT, IDT, TSS and their stacks");
             log.Info().Text("CPU: GDT, TSS (IST stacks for #DF, NMI, #MC), IDT and SYSCALL set up").End();
             if (options.TestFault != TestFault.None)
@@ -115,6 +118,9 @@ namespace Hypervisor.Arch.X86_64
                 log.Error().Text("Timer: the local APIC timer could not be calibrated against the PIT; no periodic tick").End();
             else
                 CheckTicks(log);
+
+            // The other CPUs: started, set up like this one, then idle until asked (IPIs).
+            ApplicationProcessors.Start(log, s_frames, acpi, options, image.BootPageTable);
 
             // Domain 0.
             if (info.Modules.Length == 0)

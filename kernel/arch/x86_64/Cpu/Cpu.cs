@@ -45,6 +45,22 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_read_qword"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadQword(ulong address);
         [RuntimeImport("cpu_triple_fault"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void TripleFault();
 
+        // Shared memory (asm/cpu.asm): each a full compiler barrier; the locked ones and the store are CPU barriers too.
+        [RuntimeImport("cpu_atomic_load32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicLoad(int* location);
+        [RuntimeImport("cpu_atomic_load64"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong AtomicLoad(ulong* location);
+        [RuntimeImport("cpu_atomic_store32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void AtomicStore(int* location, int value);
+        [RuntimeImport("cpu_atomic_exchange32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicExchange(int* location, int value);
+        [RuntimeImport("cpu_atomic_fetch_add32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicFetchAdd(int* location, int value);
+        [RuntimeImport("cpu_atomic_compare_exchange32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicCompareExchange(int* location, int expected, int desired);
+        [RuntimeImport("cpu_atomic_increment64"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void AtomicIncrement(ulong* location);
+        [RuntimeImport("cpu_memory_fence"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void MemoryFence();
+
+        // Per-CPU blocks (asm/percpu.asm) and the per-CPU SYSCALL entries (asm/traps.asm).
+        [RuntimeImport("cpu_current_index"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int CurrentIndex();
+        [RuntimeImport("hv_percpu_area"), MethodImpl(MethodImplOptions.InternalCall)] public static extern PerCpu* PerCpuArea();
+        [RuntimeImport("hv_syscall_stub_table"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* SyscallStubTable();
+        [RuntimeImport("hv_ap_trampoline"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetApTrampoline(ApTrampolineImage* image);
+
         [RuntimeImport("cpu_set_guest_entry_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestEntryStack(ulong top);
         [RuntimeImport("cpu_set_hypervisor_exit_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetHypervisorExitStack(ulong top);
         [RuntimeImport("cpu_set_guest_task_switched"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestTaskSwitched(bool value);
@@ -77,6 +93,5 @@ namespace Hypervisor.Arch.X86_64
         public ulong ReadOnlyEnd;     // virtual end of read-only data
         public ulong EarlyHeap;       // virtual start of the first heap region
         public ulong EarlyHeapEnd;
-        public ulong SyscallEntry;    // virtual address of the SYSCALL entry stub
     }
 }

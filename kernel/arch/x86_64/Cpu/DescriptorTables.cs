@@ -2,12 +2,16 @@ using Hypervisor.Core.Memory;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // One CPU's GDT, TSS and IDT, and its SYSCALL set-up.
+    // Each CPU's GDT and TSS, the IDT they share, and each CPU's SYSCALL set-up.
     //
     // The GDT follows Xen's layout so that PV guests see the selectors they expect: the first 14
     // pages (entries below 0xe000) are left for a guest's own descriptors, and the hypervisor's
     // entries start at 0xe000. SYSCALL and SYSRET derive their selectors from STAR, which is why
-    // the ring-3 selectors sit where they do (0xe023 + 16 = 0xe033, 0xe023 + 8 = 0xe02b).
+    // the ring-3 selectors sit where they do (0xe023 + 16 = 0xe033, 0xe023 + 8 = 0xe02b). As in Xen,
+    // entry 0xe060 is a per-CPU entry whose limit is the CPU's index: how a CPU finds its PerCpu block.
+    //
+    // The boot CPU prepares every CPU's tables (Prepare, which allocates); each CPU then loads its own
+    // (Activate, which allocates nothing, so a CPU being started never touches the allocators).
     internal static unsafe class DescriptorTables
     {
         public const ushort HypervisorCs = 0xe008;
@@ -16,7 +20,8 @@ namespace Hypervisor.Arch.X86_64
         public const ushort GuestDs = 0xe02b;        // FLAT_RING3_DS32 / SS
         public const ushort GuestCs64 = 0xe033;      // FLAT_RING3_CS64
         public const ushort TaskStateSelector = 0xe040;
-        public const int GdtBytes = 0xe050;           // up to and including the 16-byte TSS descriptor
+        public const ushort PerCpuSelector = PerCpu.IndexSelector;   // 0xe060, limit = CPU index
+        public const int GdtBytes = 0xe068;           // up to and including the per-CPU entry
         public const int GdtFrames = 16;
 
         public const int DoubleFaultStack = 1;        // IST slots
@@ -24,23 +29,42 @@ namespace Hypervisor.Arch.X86_64
         public const int MachineCheckStack = 3;
         private const ulong StackBytes = 4 * FrameAllocator.FrameSize;
 
-        public static ulong GdtBase { get; private set; }
-        public static ulong IdtBase { get; private set; }
-        public static ulong TssBase { get; private set; }
+        private static ulong s_idt;
 
-        // Returns false when frames for the tables or stacks cannot be allocated.
-        public static bool Load(FrameAllocator frames, ulong syscallEntry)
+        /// <summary>The calling CPU's GDT.</summary>
+        public static ulong GdtBase => PerCpu.Current->GdtBase;
+        /// <summary>The IDT, shared by every CPU.</summary>
+        public static ulong IdtBase => s_idt;
+        /// <summary>The calling CPU's TSS.</summary>
+        public static ulong TssBase => PerCpu.Current->TssBase;
+
+        /// <summary>The boot CPU at start of day: its tables, loaded. False when frames for the tables or
+        /// stacks cannot be allocated.</summary>
+        public static bool Load(FrameAllocator frames)
         {
-            if (!frames.TryAllocateContiguous(GdtFrames, 1, out ulong gdtPhysical)
-                || !frames.TryAllocate(out ulong idtPhysical)
-                || !frames.TryAllocate(out ulong tssPhysical))
+            if (!Prepare(frames, 0))
+                return false;
+            Activate(0);
+            return true;
+        }
+
+        /// <summary>Allocates and fills CPU <paramref name="cpu"/>'s GDT, TSS and stacks (and the shared
+        /// IDT, the first time) into its PerCpu block. False when frames run out.</summary>
+        public static bool Prepare(FrameAllocator frames, int cpu)
+        {
+            if (!frames.TryAllocateContiguous(GdtFrames, 1, out ulong gdtPhysical))
+                return false;
+            ulong idtPhysical = 0;
+            if (s_idt == 0 && !frames.TryAllocate(out idtPhysical))
+                return false;
+            if (!frames.TryAllocate(out ulong tssPhysical))
                 return false;
             byte* gdt = Zeroed(gdtPhysical, GdtFrames);
-            byte* idt = Zeroed(idtPhysical, 1);
             byte* tss = Zeroed(tssPhysical, 1);
-            GdtBase = (ulong)gdt;
-            IdtBase = (ulong)idt;
-            TssBase = (ulong)tss;
+            PerCpu* block = PerCpu.Of(cpu);
+            block->Index = cpu;
+            block->GdtBase = (ulong)gdt;
+            block->TssBase = (ulong)tss;
 
             // Code and data descriptors: base 0, limit 4 GiB, long mode code where it applies.
             SetDescriptor(gdt, HypervisorCs, 0x00AF9A000000FFFFUL);   // ring 0, 64-bit code
@@ -48,6 +72,8 @@ namespace Hypervisor.Arch.X86_64
             SetDescriptor(gdt, GuestCs32, 0x00CFFA000000FFFFUL);      // ring 3, 32-bit code
             SetDescriptor(gdt, GuestDs, 0x00CFF2000000FFFFUL);        // ring 3 data
             SetDescriptor(gdt, GuestCs64, 0x00AFFA000000FFFFUL);      // ring 3, 64-bit code
+            // Present, ring 0, read-only data, byte granular: only its limit (the index) is ever used.
+            SetDescriptor(gdt, PerCpuSelector, 0x0000910000000000UL | (uint)cpu);
 
             // TSS: the ring-0 stack for entries from guests (until a vCPU runs and its register file
             // takes the place, see SetGuestRegisterFile), and separate stacks (IST) for the faults that
@@ -57,9 +83,7 @@ namespace Hypervisor.Arch.X86_64
                 || !AllocateStack(frames, out ulong nmi)
                 || !AllocateStack(frames, out ulong machineCheck))
                 return false;
-            *(ulong*)(tss + 4) = ring0Stack;                           // RSP0
-            Cpu.SetHypervisorExitStack(ring0Stack);                   // where guest exits are handled
-            Cpu.SetGuestEntryStack(ring0Stack);
+            *(ulong*)(tss + 4) = ring0Stack;                           // RSP0, also the exit stack (Activate)
             *(ulong*)(tss + 36 + 8 * (DoubleFaultStack - 1)) = doubleFault;
             *(ulong*)(tss + 36 + 8 * (NmiStack - 1)) = nmi;
             *(ulong*)(tss + 36 + 8 * (MachineCheckStack - 1)) = machineCheck;
@@ -69,7 +93,44 @@ namespace Hypervisor.Arch.X86_64
             SetDescriptor(gdt, TaskStateSelector, low);
             SetDescriptor(gdt, (ushort)(TaskStateSelector + 8), tssAddress >> 32);
 
-            // IDT: an interrupt gate per vector to its stub in asm/traps.asm.
+            if (s_idt == 0)
+                s_idt = (ulong)FillIdt(Zeroed(idtPhysical, 1));
+            return true;
+        }
+
+        /// <summary>Loads the prepared tables of CPU <paramref name="cpu"/>, which must be the calling
+        /// CPU, and its SYSCALL MSRs. Allocates nothing.</summary>
+        public static void Activate(int cpu)
+        {
+            PerCpu* block = PerCpu.Of(cpu);
+            byte* pointer = stackalloc byte[10];
+            *(ushort*)pointer = GdtBytes - 1;
+            *(ulong*)(pointer + 2) = block->GdtBase;
+            Cpu.LoadGdt(pointer, HypervisorCs, HypervisorDs);
+            *(ushort*)pointer = 256 * 16 - 1;
+            *(ulong*)(pointer + 2) = s_idt;
+            Cpu.LoadIdt(pointer);
+            Cpu.LoadTaskRegister(TaskStateSelector);
+
+            // From here the CPU finds its own block: the setters below write into it.
+            ulong ring0Stack = *(ulong*)(block->TssBase + 4);
+            Cpu.SetHypervisorExitStack(ring0Stack);                   // where guest exits are handled
+            Cpu.SetGuestEntryStack(ring0Stack);
+
+            // SYSCALL: enabled in EFER; the entry point for 64-bit and compatibility callers (this
+            // CPU's stub); the flags cleared on entry (IF, TF, DF, AC, NT) so the entry path starts in
+            // a known state.
+            ulong syscallEntry = Cpu.SyscallStubTable()[cpu];
+            Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | 1);
+            Cpu.WriteMsr(Cpu.MsrStar, ((ulong)GuestCs32 << 48) | ((ulong)HypervisorCs << 32));
+            Cpu.WriteMsr(Cpu.MsrLstar, syscallEntry);
+            Cpu.WriteMsr(Cpu.MsrCstar, syscallEntry);
+            Cpu.WriteMsr(Cpu.MsrSfmask, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
+        }
+
+        // IDT: an interrupt gate per vector to its stub in asm/traps.asm.
+        private static byte* FillIdt(byte* idt)
+        {
             ulong* stubs = Cpu.TrapStubTable();
             for (int vector = 0; vector < 256; vector++)
             {
@@ -79,24 +140,7 @@ namespace Hypervisor.Arch.X86_64
                 bool guestCallable = vector == 3 || vector == 4;
                 SetGate(idt, vector, stubs[vector], ist, guestCallable);
             }
-
-            byte* pointer = stackalloc byte[10];
-            *(ushort*)pointer = GdtBytes - 1;
-            *(ulong*)(pointer + 2) = GdtBase;
-            Cpu.LoadGdt(pointer, HypervisorCs, HypervisorDs);
-            *(ushort*)pointer = 256 * 16 - 1;
-            *(ulong*)(pointer + 2) = IdtBase;
-            Cpu.LoadIdt(pointer);
-            Cpu.LoadTaskRegister(TaskStateSelector);
-
-            // SYSCALL: enabled in EFER; the entry point for 64-bit and compatibility callers; the
-            // flags cleared on entry (IF, TF, DF, AC, NT) so the entry path starts in a known state.
-            Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | 1);
-            Cpu.WriteMsr(Cpu.MsrStar, ((ulong)GuestCs32 << 48) | ((ulong)HypervisorCs << 32));
-            Cpu.WriteMsr(Cpu.MsrLstar, syscallEntry);
-            Cpu.WriteMsr(Cpu.MsrCstar, syscallEntry);
-            Cpu.WriteMsr(Cpu.MsrSfmask, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
-            return true;
+            return idt;
         }
 
         /// <summary>The IST slot vector <paramref name="vector"/> arrives on (0: the current stack, or RSP0
@@ -110,7 +154,7 @@ namespace Hypervisor.Arch.X86_64
         public static void SetGuestRegisterFile(ulong registerFile, ulong size)
         {
             ulong end = registerFile + size;
-            *(ulong*)(TssBase + 4) = end;                              // RSP0
+            *(ulong*)(TssBase + 4) = end;                              // the calling CPU's RSP0
             Cpu.SetGuestEntryStack(end);
         }
 

@@ -5,7 +5,8 @@ namespace Hypervisor.Arch.X86_64
 {
     // Where every interrupt, exception and SYSCALL arrives (from asm/traps.asm). Exceptions and
     // SYSCALLs from ring 3 belong to the running guest; in ring 0 they are hypervisor bugs and
-    // panic. Interrupts are the timer's: its deadline for the guests' timers, or the idle loop's wake-up.
+    // panic. Interrupts are the timer's (its deadline for the guests' timers, or the idle loop's
+    // wake-up) and other CPUs' IPIs.
     internal static unsafe class TrapDispatcher
     {
         private static LogWriter s_log;
@@ -36,11 +37,19 @@ namespace Hypervisor.Arch.X86_64
             }
             if (vector == LocalApic.TimerVector)
             {
-                LocalApic.Ticks++;
+                PerCpu* cpu = PerCpu.Current;
+                cpu->Ticks++;
+                if (cpu->Index == 0)
+                    LocalApic.Ticks++;   // the boot CPU's count, read at start of day
                 LocalApic.EndOfInterrupt();
                 // In a guest it is the running vCPU's exit (timers may raise its events); in the
                 // hypervisor only the idle loop has interrupts open, and it checks the timers itself.
                 return (frame->Cs & 3) == 3 ? GuestExecution.OnTimerInterrupt(frame) : frame;
+            }
+            if (vector == LocalApic.IpiVector)
+            {
+                LocalApic.EndOfInterrupt();
+                return InterProcessorInterrupts.OnIpi(frame);
             }
             if (vector == LocalApic.SpuriousVector || (vector >= LegacyPic.FirstVector && vector < LegacyPic.FirstVector + 16))
                 return frame;   // spurious: no end-of-interrupt is owed

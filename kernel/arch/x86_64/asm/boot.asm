@@ -6,7 +6,7 @@
 extern hv_entry
 extern __security_cookie
 extern __bss_start, __bss_end, __image_start, __image_end, __modules_start, __modules_end
-extern __text_end, __rodata_end, syscall_entry
+extern __text_end, __rodata_end
 
 global _start
 global boot_pml4
@@ -225,8 +225,6 @@ hv_image_layout:
     mov [rdi + 72], rax
     mov rax, early_heap_end
     mov [rdi + 80], rax
-    mov rax, syscall_entry
-    mov [rdi + 88], rax
     ret
 
 ; A label cannot be imported into C# as an address, so the table is returned by a function.

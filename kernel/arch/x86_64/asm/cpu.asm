@@ -10,6 +10,8 @@ global cpu_load_gdt, cpu_load_idt, cpu_load_tr, cpu_invlpg
 global cpu_enable_interrupts, cpu_disable_interrupts, cpu_wait_for_interrupt, cpu_halt, cpu_pause
 global cpu_read_rsp, cpu_read_rflags, cpu_undefined_instruction, cpu_divide_by_zero, cpu_read_qword
 global cpu_triple_fault
+global cpu_atomic_load32, cpu_atomic_load64, cpu_atomic_store32, cpu_atomic_exchange32, cpu_atomic_fetch_add32
+global cpu_atomic_compare_exchange32, cpu_atomic_increment64, cpu_memory_fence
 
 cpu_out8:   mov edx, edi
             mov eax, esi
@@ -117,6 +119,44 @@ cpu_halt:      cli
 .again:        hlt
                jmp .again
 cpu_pause:     pause
+               ret
+
+; Shared-memory operations for data other CPUs touch. Each is a call, so the compiler can neither
+; cache the value in a register nor move other memory accesses across it; x86 keeps loads and stores
+; in order otherwise (only a store followed by a load may pass: the locked ones are full barriers).
+; int cpu_atomic_load32(int* p)
+cpu_atomic_load32:
+               mov eax, [rdi]
+               ret
+; ulong cpu_atomic_load64(ulong* p)
+cpu_atomic_load64:
+               mov rax, [rdi]
+               ret
+; void cpu_atomic_store32(int* p, int value): xchg, so later loads do not pass it
+cpu_atomic_store32:
+               xchg [rdi], esi
+               ret
+; int cpu_atomic_exchange32(int* p, int value): the old value
+cpu_atomic_exchange32:
+               mov eax, esi
+               xchg [rdi], eax
+               ret
+; int cpu_atomic_fetch_add32(int* p, int value): the old value
+cpu_atomic_fetch_add32:
+               mov eax, esi
+               lock xadd [rdi], eax
+               ret
+; int cpu_atomic_compare_exchange32(int* p, int expected, int desired): the old value (== expected on success)
+cpu_atomic_compare_exchange32:
+               mov eax, esi
+               lock cmpxchg [rdi], edx
+               ret
+; void cpu_atomic_increment64(ulong* p)
+cpu_atomic_increment64:
+               lock inc qword [rdi]
+               ret
+cpu_memory_fence:
+               mfence
                ret
 
 cpu_read_rsp:  lea rax, [rsp + 8]

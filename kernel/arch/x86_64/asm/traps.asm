@@ -2,7 +2,8 @@
 ; (a zero is pushed where the CPU pushes no error code), then the common path saves the
 ; general registers in the order of TrapFrame (C#) and calls hv_trap(TrapFrame*).
 bits 64
-extern hv_trap, hv_syscall
+%include "percpu.inc"
+extern hv_trap, hv_syscall, percpu_area
 ; Offsets in the frame (TrapFrame in C#): 15 registers from R15 up, vector, error code, then what
 ; the CPU pushed.
 FRAME_R11    equ 4 * 8
@@ -45,11 +46,13 @@ FRAME_SS     equ 21 * 8
 %endmacro
 
 ; Calls the C# handler %1 with the frame (RBP) on the hypervisor stack in use (RSP), the XMM
-; registers it uses kept; RBP and RSP come back as the frame it returns (the one to resume).
+; registers it uses kept; RBP and RSP come back as the frame it returns (the one to resume). RBX is
+; this CPU's block (LOAD_PERCPU_RBX), and stays so across the call: it is callee-saved, and a handler
+; returns on the CPU it was called on.
 ; A guest may have set CR0.TS (fpu_taskswitch), which would make the XMM saves fault: it is cleared
 ; first; the way back to the guest sets it again if the guest still wants it.
 %macro CALL_HANDLER 1
-    cmp byte [rel guest_task_switched], 0
+    cmp byte [rbx + PERCPU_TASK_SWITCHED], 0
     je %%save
     clts
 %%save:
@@ -104,12 +107,13 @@ trap_stub_%1:
 trap_common:
     PUSH_GENERAL
     mov rbp, rsp
+    LOAD_PERCPU_RBX
     ; From a guest, the frame is complete in the running vCPU's register file (TSS.RSP0 points just
-    ; past it): the hypervisor itself runs on its exit stack. From the hypervisor, the frame is on
-    ; the stack in use, and it goes on below it.
+    ; past it): the hypervisor itself runs on this CPU's exit stack. From the hypervisor, the frame is
+    ; on the stack in use, and it goes on below it.
     test qword [rbp + FRAME_CS], 3
     jz .stack_ready
-    mov rsp, [rel hypervisor_exit_stack_top]
+    mov rsp, [rbx + PERCPU_EXIT_STACK]
 .stack_ready:
     ; The handler is C#, which uses a few SSE registers: keep the interrupted code's (SAVE_XMM), far
     ; cheaper than fxsave.
@@ -119,7 +123,7 @@ trap_common:
 return_to_guest:
     ; Back to a guest that set CR0.TS (fpu_taskswitch): set it now, after the last FPU/SSE
     ; instruction of the hypervisor, so the guest's next FPU use raises #NM for it.
-    cmp byte [rel guest_task_switched], 0
+    cmp byte [rbx + PERCPU_TASK_SWITCHED], 0
     je .sysret_check
     mov rax, cr0
     or rax, 8
@@ -162,14 +166,26 @@ trap_stub_table:
 ; else, so the entry saves the guest stack pointer, moves to the end of the vCPU's register file
 ; (the TSS's RSP0, so traps and syscalls build the same frame in the same place) and makes the
 ; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
-; IF) until the frame is complete. One CPU runs guests for now, so one scratch slot suffices.
-global syscall_entry, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
+; IF) until the frame is complete. No register is free before the guest's are saved, so each CPU
+; has its own entry stub (its LSTAR and CSTAR), which names that CPU's block directly.
+global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
 section .text
-syscall_entry:
-    mov [rel syscall_guest_rsp], rsp
-    mov rsp, [rel guest_entry_stack_top]
+%macro SYSCALL_STUB 1
+syscall_entry_%1:
+    mov [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_SYSCALL_RSP], rsp
+    mov rsp, [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_ENTRY_STACK]
     push qword 0xe02b                 ; ss: the flat ring-3 data selector the guest runs with
-    push qword [rel syscall_guest_rsp]
+    push qword [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_SYSCALL_RSP]
+    jmp syscall_common
+%endmacro
+
+%assign cpu 0
+%rep MAX_CPUS
+    SYSCALL_STUB cpu
+%assign cpu cpu + 1
+%endrep
+
+syscall_common:
     push r11                          ; rflags, as SYSCALL saved them
     push qword 0xe033                 ; cs: flat ring-3 64-bit code
     push rcx                          ; rip after the SYSCALL
@@ -179,24 +195,41 @@ syscall_entry:
     ; the exit is a SYSCALL from the running vCPU (no vector or privilege decisions to make).
     PUSH_GENERAL
     mov rbp, rsp
-    mov rsp, [rel hypervisor_exit_stack_top]
+    LOAD_PERCPU_RBX
+    mov rsp, [rbx + PERCPU_EXIT_STACK]
     CALL_HANDLER hv_syscall           ; the frame to resume is always a guest's
     jmp return_to_guest
 
-; void cpu_set_guest_entry_stack(ulong top): where syscall_entry builds its frame (the TSS RSP0):
-; just past the running vCPU's register file.
+; ulong* hv_syscall_stub_table(): each CPU's SYSCALL entry, by CPU index.
+hv_syscall_stub_table:
+    lea rax, [rel syscall_stub_table]
+    ret
+
+; The setters below change the calling CPU's block.
+
+; void cpu_set_guest_entry_stack(ulong top): where the SYSCALL entry builds its frame (the TSS
+; RSP0): just past the running vCPU's register file.
 cpu_set_guest_entry_stack:
-    mov [rel guest_entry_stack_top], rdi
+    push rbx
+    LOAD_PERCPU_RBX
+    mov [rbx + PERCPU_ENTRY_STACK], rdi
+    pop rbx
     ret
 
 ; void cpu_set_hypervisor_exit_stack(ulong top): the stack the hypervisor handles guest exits on.
 cpu_set_hypervisor_exit_stack:
-    mov [rel hypervisor_exit_stack_top], rdi
+    push rbx
+    LOAD_PERCPU_RBX
+    mov [rbx + PERCPU_EXIT_STACK], rdi
+    pop rbx
     ret
 
 ; void cpu_set_guest_task_switched(bool): whether returns to the guest set CR0.TS.
 cpu_set_guest_task_switched:
-    mov [rel guest_task_switched], dil
+    push rbx
+    LOAD_PERCPU_RBX
+    mov [rbx + PERCPU_TASK_SWITCHED], dil
+    pop rbx
     ret
 
 ; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest, from its register file;
@@ -215,9 +248,11 @@ initial_fpu_state:
     dd 0xFFFF                         ; MXCSR mask
     times 512 - 32 db 0
 
-section .bss
+section .rodata
 align 8
-syscall_guest_rsp: resq 1
-guest_entry_stack_top: resq 1
-hypervisor_exit_stack_top: resq 1
-guest_task_switched: resb 1
+syscall_stub_table:
+%assign cpu 0
+%rep MAX_CPUS
+    dq syscall_entry_ %+ cpu
+%assign cpu cpu + 1
+%endrep

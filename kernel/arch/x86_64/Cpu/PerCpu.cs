@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+
+namespace Hypervisor.Arch.X86_64
+{
+    // One CPU's own data, a block per CPU in asm/percpu.asm's percpu_area, indexed by the CPU's index
+    // (0 the boot CPU, then the others in MADT order). The first fields are the entry code's (their
+    // offsets are in asm/percpu.inc). A CPU finds its index as the limit of the per-CPU entry of its
+    // own GDT (selector 0xe060, read with LSL: see percpu.inc for why not GS or the stack), so the block
+    // is reachable from trap entry, from a guest or not, without swapgs.
+    //
+    // Fields another CPU writes (State, WakeRequested, the counters) go through Cpu.Atomic*.
+    [StructLayout(LayoutKind.Explicit, Size = Size)]
+    internal unsafe struct PerCpu
+    {
+        public const int Size = 256;                 // PERCPU_SIZE
+        public const int MaxCpus = 64;               // MAX_CPUS: percpu_area and the SYSCALL stubs
+        public const ushort IndexSelector = 0xe060;  // PER_CPU_SELECTOR: Xen's PER_CPU_GDT_ENTRY
+
+        // The entry code's (asm/percpu.inc).
+        [FieldOffset(0)] public ulong SyscallGuestRsp;
+        [FieldOffset(8)] public ulong GuestEntryStackTop;
+        [FieldOffset(16)] public ulong HypervisorExitStackTop;
+        [FieldOffset(24)] public byte GuestTaskSwitched;
+
+        [FieldOffset(32)] public int Index;
+        [FieldOffset(36)] public uint ApicId;
+        [FieldOffset(40)] public ulong GdtBase;
+        [FieldOffset(48)] public ulong TssBase;
+        /// <summary>The stack the CPU starts on and idles on (the boot CPU's is in the image).</summary>
+        [FieldOffset(56)] public ulong IdleStackTop;
+        /// <summary>A <see cref="CpuState"/>, written by the CPU itself and by the one starting it.</summary>
+        [FieldOffset(64)] public int State;
+        /// <summary>Set by the IPI handler, cleared by the idle loop, which then runs <see cref="WakeHook"/>.</summary>
+        [FieldOffset(68)] public int WakeRequested;
+        /// <summary>Timer interrupts taken on this CPU.</summary>
+        [FieldOffset(72)] public ulong Ticks;
+        /// <summary>IPIs taken on this CPU (<see cref="LocalApic.IpiVector"/>).</summary>
+        [FieldOffset(80)] public ulong IpisReceived;
+        /// <summary>Called in the IPI's interrupt context with the interrupted frame; returns the frame
+        /// to resume (null hook: the same). For reschedule requests later.</summary>
+        [FieldOffset(88)] public delegate*<int, TrapFrame*, TrapFrame*> IpiHook;
+        /// <summary>Called by the idle loop (interrupts off) after an IPI woke it; may never return, e.g.
+        /// to enter a guest.</summary>
+        [FieldOffset(96)] public delegate*<int, void> WakeHook;
+        /// <summary>Whether the CPU's timer interrupted it when it started (1) or not (0).</summary>
+        [FieldOffset(104)] public int TimerFired;
+
+        private static int s_count;
+
+        /// <summary>The block of CPU <paramref name="index"/> (0 &lt;= index &lt; <see cref="MaxCpus"/>).</summary>
+        public static PerCpu* Of(int index) => Cpu.PerCpuArea() + index;
+
+        /// <summary>The calling CPU's index (0 on the boot CPU, also before its GDT is loaded).</summary>
+        public static int CurrentCpu => Cpu.CurrentIndex();
+
+        /// <summary>The calling CPU's block.</summary>
+        public static PerCpu* Current => Cpu.PerCpuArea() + Cpu.CurrentIndex();
+
+        /// <summary>CPUs online: indexes 0 to CpuCount - 1 (1 until the others are started).</summary>
+        public static int CpuCount => s_count == 0 ? 1 : s_count;
+
+        /// <summary>Called by the boot CPU once the others are up; indexes are dense.</summary>
+        public static void SetCpuCount(int count) => s_count = count;
+
+        public bool IsOnline
+        {
+            get
+            {
+                fixed (int* state = &State)
+                    return Cpu.AtomicLoad(state) == (int)CpuState.Online;
+            }
+        }
+    }
+
+    internal enum CpuState
+    {
+        Offline = 0,
+        /// <summary>INIT and SIPIs sent, the trampoline's data is set.</summary>
+        Starting = 1,
+        /// <summary>Its tables, LAPIC and timer are set up; it idles, waiting for IPIs.</summary>
+        Online = 2,
+        /// <summary>It did not answer in time and was sent INIT again, so it cannot run later.</summary>
+        Failed = 3,
+    }
+}

@@ -1,0 +1,25 @@
+; The per-CPU blocks (see percpu.inc) and the two ways C# reaches them.
+%include "percpu.inc"
+bits 64
+
+section .text
+global cpu_current_index, hv_percpu_area
+
+; int cpu_current_index(): this CPU's index (0 before its GDT is loaded).
+cpu_current_index:
+    mov eax, PER_CPU_SELECTOR
+    lsl eax, ax
+    jz .done
+    xor eax, eax
+.done:
+    ret
+
+; PerCpu* hv_percpu_area(): the first block (a label cannot be imported as an address).
+hv_percpu_area:
+    lea rax, [rel percpu_area]
+    ret
+
+section .bss
+global percpu_area
+alignb 64
+percpu_area:    resb PERCPU_SIZE * MAX_CPUS
