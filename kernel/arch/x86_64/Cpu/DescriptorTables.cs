@@ -7,8 +7,9 @@ namespace Hypervisor.Arch.X86_64
     // The GDT follows Xen's layout so that PV guests see the selectors they expect: the first 14
     // pages (entries below 0xe000) are left for a guest's own descriptors, and the hypervisor's
     // entries start at 0xe000. SYSCALL and SYSRET derive their selectors from STAR, which is why
-    // the ring-3 selectors sit where they do (0xe023 + 16 = 0xe033, 0xe023 + 8 = 0xe02b). As in Xen,
-    // entry 0xe060 is a per-CPU entry whose limit is the CPU's index: how a CPU finds its PerCpu block.
+    // the ring-3 selectors sit where they do (0xe023 + 16 = 0xe033, 0xe023 + 8 = 0xe02b). The TSS
+    // descriptor of CPU i is at 0xe040 + 64 * i (the boot CPU's at Xen's 0xe040), so that the task
+    // register names the CPU: that is how the entry code finds the CPU's PerCpu block (asm/percpu.inc).
     //
     // The boot CPU prepares every CPU's tables (Prepare, which allocates); each CPU then loads its own
     // (Activate, which allocates nothing, so a CPU being started never touches the allocators).
@@ -19,9 +20,9 @@ namespace Hypervisor.Arch.X86_64
         public const ushort GuestCs32 = 0xe023;      // FLAT_RING3_CS32
         public const ushort GuestDs = 0xe02b;        // FLAT_RING3_DS32 / SS
         public const ushort GuestCs64 = 0xe033;      // FLAT_RING3_CS64
-        public const ushort TaskStateSelector = 0xe040;
-        public const ushort PerCpuSelector = PerCpu.IndexSelector;   // 0xe060, limit = CPU index
-        public const int GdtBytes = 0xe068;           // up to and including the per-CPU entry
+        public const ushort TaskStateSelector = 0xe040;   // the boot CPU's; TaskStateSelectorOf(i) in general
+        private const int TaskStateStride = 0x40;         // TSS_SELECTOR_SHIFT in asm/percpu.inc
+        public const int GdtBytes = TaskStateSelector + TaskStateStride * PerCpu.MaxCpus;   // the last CPU's TSS included
         public const int GdtFrames = 16;
 
         public const int DoubleFaultStack = 1;        // IST slots
@@ -72,8 +73,6 @@ namespace Hypervisor.Arch.X86_64
             SetDescriptor(gdt, GuestCs32, 0x00CFFA000000FFFFUL);      // ring 3, 32-bit code
             SetDescriptor(gdt, GuestDs, 0x00CFF2000000FFFFUL);        // ring 3 data
             SetDescriptor(gdt, GuestCs64, 0x00AFFA000000FFFFUL);      // ring 3, 64-bit code
-            // Present, ring 0, read-only data, byte granular: only its limit (the index) is ever used.
-            SetDescriptor(gdt, PerCpuSelector, 0x0000910000000000UL | (uint)cpu);
 
             // TSS: the ring-0 stack for entries from guests (until a vCPU runs and its register file
             // takes the place, see SetGuestRegisterFile), and separate stacks (IST) for the faults that
@@ -90,8 +89,9 @@ namespace Hypervisor.Arch.X86_64
             *(ushort*)(tss + 102) = 104;                               // no I/O bitmap yet
             ulong tssAddress = (ulong)tss;
             ulong low = 103UL | ((tssAddress & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssAddress >> 24) & 0xFF) << 56);
-            SetDescriptor(gdt, TaskStateSelector, low);
-            SetDescriptor(gdt, (ushort)(TaskStateSelector + 8), tssAddress >> 32);
+            ushort taskState = TaskStateSelectorOf(cpu);
+            SetDescriptor(gdt, taskState, low);
+            SetDescriptor(gdt, (ushort)(taskState + 8), tssAddress >> 32);
 
             if (s_idt == 0)
                 s_idt = (ulong)FillIdt(Zeroed(idtPhysical, 1));
@@ -107,10 +107,11 @@ namespace Hypervisor.Arch.X86_64
             *(ushort*)pointer = GdtBytes - 1;
             *(ulong*)(pointer + 2) = block->GdtBase;
             Cpu.LoadGdt(pointer, HypervisorCs, HypervisorDs);
+            // The task register before the IDT: the entry code finds the CPU's block through it.
+            Cpu.LoadTaskRegister(TaskStateSelectorOf(cpu));
             *(ushort*)pointer = 256 * 16 - 1;
             *(ulong*)(pointer + 2) = s_idt;
             Cpu.LoadIdt(pointer);
-            Cpu.LoadTaskRegister(TaskStateSelector);
 
             // From here the CPU finds its own block: the setters below write into it.
             ulong ring0Stack = *(ulong*)(block->TssBase + 4);
@@ -142,6 +143,9 @@ namespace Hypervisor.Arch.X86_64
             }
             return idt;
         }
+
+        /// <summary>CPU <paramref name="cpu"/>'s TSS selector, in its own GDT.</summary>
+        public static ushort TaskStateSelectorOf(int cpu) => (ushort)(TaskStateSelector + TaskStateStride * cpu);
 
         /// <summary>The IST slot vector <paramref name="vector"/> arrives on (0: the current stack, or RSP0
         /// from ring 3): NMI, #DF and #MC, which may arrive on a broken stack.</summary>

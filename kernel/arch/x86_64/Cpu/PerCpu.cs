@@ -4,17 +4,16 @@ namespace Hypervisor.Arch.X86_64
 {
     // One CPU's own data, a block per CPU in asm/percpu.asm's percpu_area, indexed by the CPU's index
     // (0 the boot CPU, then the others in MADT order). The first fields are the entry code's (their
-    // offsets are in asm/percpu.inc). A CPU finds its index as the limit of the per-CPU entry of its
-    // own GDT (selector 0xe060, read with LSL: see percpu.inc for why not GS or the stack), so the block
-    // is reachable from trap entry, from a guest or not, without swapgs.
+    // offsets are in asm/percpu.inc). A CPU finds its index in its task register: CPU i's TSS selector
+    // is 0xe040 + 64 * i (DescriptorTables), read with STR; see percpu.inc for why not GS, the stack or
+    // LSL. So the block is reachable from trap entry, from a guest or not, without swapgs.
     //
-    // Fields another CPU writes (State, WakeRequested, the counters) go through Cpu.Atomic*.
+    // Fields another CPU reads or writes (State, WakeRequested, the counters) go through Cpu.Atomic*.
     [StructLayout(LayoutKind.Explicit, Size = Size)]
     internal unsafe struct PerCpu
     {
         public const int Size = 256;                 // PERCPU_SIZE
         public const int MaxCpus = 64;               // MAX_CPUS: percpu_area and the SYSCALL stubs
-        public const ushort IndexSelector = 0xe060;  // PER_CPU_SELECTOR: Xen's PER_CPU_GDT_ENTRY
 
         // The entry code's (asm/percpu.inc).
         [FieldOffset(0)] public ulong SyscallGuestRsp;
@@ -50,7 +49,7 @@ namespace Hypervisor.Arch.X86_64
         /// <summary>The block of CPU <paramref name="index"/> (0 &lt;= index &lt; <see cref="MaxCpus"/>).</summary>
         public static PerCpu* Of(int index) => Cpu.PerCpuArea() + index;
 
-        /// <summary>The calling CPU's index (0 on the boot CPU, also before its GDT is loaded).</summary>
+        /// <summary>The calling CPU's index (0 on the boot CPU, also before its task register is loaded).</summary>
         public static int CurrentCpu => Cpu.CurrentIndex();
 
         /// <summary>The calling CPU's block.</summary>

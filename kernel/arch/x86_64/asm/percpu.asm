@@ -5,13 +5,14 @@ bits 64
 section .text
 global cpu_current_index, hv_percpu_area
 
-; int cpu_current_index(): this CPU's index (0 before its GDT is loaded).
+; int cpu_current_index(): this CPU's index (0 before its task register is loaded).
 cpu_current_index:
-    mov eax, PER_CPU_SELECTOR
-    lsl eax, ax
-    jz .done
+    str eax
+    sub eax, TSS_SELECTOR_BASE
+    jae .loaded
     xor eax, eax
-.done:
+.loaded:
+    shr eax, TSS_SELECTOR_SHIFT
     ret
 
 ; PerCpu* hv_percpu_area(): the first block (a label cannot be imported as an address).

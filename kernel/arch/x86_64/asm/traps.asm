@@ -98,8 +98,13 @@ trap_stub_%1:
     jmp trap_common
 %endmacro
 
+; The hot paths share one page: the stubs of vectors below 128 (the exceptions guests raise), the
+; common trap path with the way back to a guest, and the SYSCALL entries. QEMU's TCG chains a direct
+; jump to its target only within a page; a jump to another page costs a lookup on every exit.
+align 4096
+hot_entry_page:
 %assign vector 0
-%rep 256
+%rep 128
     TRAP_STUB vector
 %assign vector vector + 1
 %endrep
@@ -153,36 +158,29 @@ trap_restore_registers:
     add rsp, 16                       ; vector and error code
     iretq
 
-section .rodata
-align 8
-trap_stub_table:
-%assign vector 0
-%rep 256
-    dq trap_stub_ %+ vector
-%assign vector vector + 1
-%endrep
-
 ; SYSCALL from a guest (LSTAR and CSTAR). SYSCALL leaves RSP as the guest's and switches nothing
 ; else, so the entry saves the guest stack pointer, moves to the end of the vCPU's register file
 ; (the TSS's RSP0, so traps and syscalls build the same frame in the same place) and makes the
 ; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
 ; IF) until the frame is complete. No register is free before the guest's are saved, so each CPU
 ; has its own entry stub (its LSTAR and CSTAR), which names that CPU's block directly.
-global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
-section .text
+; The boot CPU's stub runs straight into the common part; the others jump there (a jump costs an
+; emulator more than it seems: QEMU's TCG ends a translation block at each).
 %macro SYSCALL_STUB 1
 syscall_entry_%1:
     mov [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_SYSCALL_RSP], rsp
     mov rsp, [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_ENTRY_STACK]
     push qword 0xe02b                 ; ss: the flat ring-3 data selector the guest runs with
     push qword [rel percpu_area + %1 * PERCPU_SIZE + PERCPU_SYSCALL_RSP]
+%if %1 != 0
     jmp syscall_common
+%endif
 %endmacro
 
-%assign cpu 0
+%assign cpu MAX_CPUS - 1
 %rep MAX_CPUS
     SYSCALL_STUB cpu
-%assign cpu cpu + 1
+%assign cpu cpu - 1
 %endrep
 
 syscall_common:
@@ -200,6 +198,25 @@ syscall_common:
     CALL_HANDLER hv_syscall           ; the frame to resume is always a guest's
     jmp return_to_guest
 
+; The interrupts' stubs (vectors 128 and up) need not share the page; nothing else may spill out of it.
+    times ((($ - hot_entry_page) > 4096) * -1) db 0     ; fails to assemble if the hot page overflows
+%assign vector 128
+%rep 128
+    TRAP_STUB vector
+%assign vector vector + 1
+%endrep
+
+section .rodata
+align 8
+trap_stub_table:
+%assign vector 0
+%rep 256
+    dq trap_stub_ %+ vector
+%assign vector vector + 1
+%endrep
+
+global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
+section .text
 ; ulong* hv_syscall_stub_table(): each CPU's SYSCALL entry, by CPU index.
 hv_syscall_stub_table:
     lea rax, [rel syscall_stub_table]
