@@ -48,6 +48,12 @@ namespace Hypervisor.Core
         /// <summary>The machine-to-physical table every PV guest sees read-only.</summary>
         public MachineToPhys MachineToPhys;
 
+        /// <summary>Physical CPUs online.</summary>
+        public int CpuCount = 1;
+
+        /// <summary>Width of machine addresses (CPUID 0x80000008), reported as getdomaininfo's gpaddr_bits.</summary>
+        public int PhysicalAddressBits = 36;
+
         /// <summary>System time and wall clock as guests see them.</summary>
         public Time.SystemClock Clock;
         /// <summary>The hypervisor's command line (xen_version XENVER_commandline for dom0).</summary>

@@ -24,6 +24,9 @@ namespace Hypervisor.Arch.X86_64
             var host = new Host(memory, frames, log, new X86HostPlatform(acpi, options.Reboot));
             host.CommandLine = AsciiBytes.Copy(commandLine);
             host.BootMemoryMap = map;
+            host.Platform.Cpuid(0x80000008, 0, out uint addressSizes, out _, out _, out _);
+            if ((addressSizes & 0xFF) != 0)
+                host.PhysicalAddressBits = (int)(addressSizes & 0xFF);
             ulong frameCount = map.HighestUsableAddress / FrameSize;
             host.FrameTable = new FrameTable(memory, frameCount);
             host.FrameTable.AssignIoFrames(map);

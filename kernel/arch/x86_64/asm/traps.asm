@@ -59,6 +59,12 @@ FRAME_SS     equ 21 * 8
     mov rdi, rbp
     call %1
     RESTORE_XMM
+    ; The handler may have switched to another vCPU: now that the XMM registers are the old guest's
+    ; again, its whole FPU state can be saved and the new vCPU's loaded.
+    cmp qword [rel fpu_switch_load], 0
+    je %%resume
+    call fpu_switch
+%%resume:
     mov rbp, rax
     mov rsp, rax
 %endmacro
@@ -164,6 +170,7 @@ trap_stub_table:
 ; frame an exception would have made, with pseudo-vector 256. Interrupts are off (SFMASK clears
 ; IF) until the frame is complete. One CPU runs guests for now, so one scratch slot suffices.
 global syscall_entry, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
+global cpu_set_fpu_switch
 section .text
 syscall_entry:
     mov [rel syscall_guest_rsp], rsp
@@ -199,6 +206,27 @@ cpu_set_guest_task_switched:
     mov [rel guest_task_switched], dil
     ret
 
+; void cpu_set_fpu_switch(void* save, void* load): at the end of this exit, FXSAVE the running
+; guest's FPU state to save (unless 0) and FXRSTOR the next one's from load (16-byte aligned).
+cpu_set_fpu_switch:
+    mov [rel fpu_switch_save], rdi
+    mov [rel fpu_switch_load], rsi
+    ret
+
+; Keeps RAX (the frame to resume); R11 is free, as the general registers come from the frame.
+fpu_switch:
+    mov r11, [rel fpu_switch_save]
+    test r11, r11
+    jz .load
+    fxsave64 [r11]
+.load:
+    mov r11, [rel fpu_switch_load]
+    fxrstor64 [r11]
+    xor r11d, r11d
+    mov [rel fpu_switch_save], r11
+    mov [rel fpu_switch_load], r11
+    ret
+
 ; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest, from its register file;
 ; the guest starts with a clean FPU/SSE state, not the hypervisor's.
 cpu_enter_guest:
@@ -221,3 +249,6 @@ syscall_guest_rsp: resq 1
 guest_entry_stack_top: resq 1
 hypervisor_exit_stack_top: resq 1
 guest_task_switched: resb 1
+align 8
+fpu_switch_save: resq 1
+fpu_switch_load: resq 1

@@ -80,6 +80,22 @@ namespace Hypervisor.Core.Grants
             return true;
         }
 
+        /// <summary>A dying domain: the table lets go of its frames (its own type and general holds). They
+        /// stay the domain's, and go back with its other frames, at once or when the last domain that
+        /// maps one unmaps it.</summary>
+        public void DropFrames(Domain domain)
+        {
+            FrameTable table = domain.Host.FrameTable;
+            for (uint i = 0; i < FrameCount; i++)
+            {
+                if (table != null)
+                    table.PutPageAndType(frames[i]);
+                frames[i] = 0;
+                active[i] = null;
+            }
+            FrameCount = 0;
+        }
+
         /// <summary>Gives the table's frames back (a dying domain, once nothing maps them): false, and the
         /// table unchanged, while any frame is still referenced beyond the table's own hold.</summary>
         public bool ReleaseFrames(Domain domain)

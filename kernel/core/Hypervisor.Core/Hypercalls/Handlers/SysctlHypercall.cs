@@ -1,0 +1,91 @@
+using Hypervisor.Abi;
+using Hypervisor.Core.Domains;
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Core.Hypercalls.Handlers
+{
+    /// <summary>
+    /// sysctl(op): the toolstack's view of the machine, in Xen 4.17's order of checks: the whole
+    /// xen_sysctl is copied in once (-EFAULT), the interface version must be 0x15 (-EACCES), the caller
+    /// must be privileged (-EPERM); then the command, and the struct is copied back whole. Offered:
+    /// physinfo, sched_id, getdomaininfolist and the credit scheduler's parameters (scheduler_op);
+    /// anything else is -ENOSYS.
+    /// </summary>
+    public static unsafe class SysctlHypercall
+    {
+        public static long Handle(Vcpu vcpu, in HypercallArguments args)
+        {
+            ulong address = args.A1;
+            if (!GuestMemory.TryRead(vcpu, address, out XenSysctl op))
+                return -XenErrno.EFAULT;
+            if (op.InterfaceVersion != Sysctl.InterfaceVersion)
+                return -XenErrno.EACCES;
+            if (!vcpu.Domain.IsPrivileged)
+                return -XenErrno.EPERM;
+            Host host = vcpu.Domain.Host;
+            DomainDestruction.ReapIfPending(host);
+
+            byte* u = op.U;
+            long rc;
+            switch (op.Cmd)
+            {
+                case Sysctl.Physinfo:
+                    Physinfo(host, ref *(SysctlPhysinfo*)u);
+                    rc = 0;
+                    break;
+                case Sysctl.SchedId:
+                    *(uint*)u = SchedulerId.Credit;
+                    rc = 0;
+                    break;
+                case Sysctl.GetDomainInfoList:
+                    rc = GetDomainInfoList(vcpu, ref *(SysctlGetDomainInfoList*)u);
+                    break;
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+            if (rc == 0 && !GuestMemory.TryWrite(vcpu, address, in op))
+                return -XenErrno.EFAULT;
+            return rc;
+        }
+
+        private static void Physinfo(Host host, ref SysctlPhysinfo info)
+        {
+            info = default;
+            info.ThreadsPerCore = 1;
+            info.CoresPerSocket = (uint)host.CpuCount;
+            info.NrCpus = (uint)host.CpuCount;
+            info.MaxCpuId = (uint)host.CpuCount - 1;
+            info.NrNodes = 1;
+            info.MaxNodeId = 0;
+            info.CpuKhz = (uint)(host.Platform.TimeStampFrequency / 1000);
+            info.Capabilities = PhysinfoCapabilities.Pv | PhysinfoCapabilities.GnttabV1;
+            ulong frameCount = host.FrameTable != null ? host.FrameTable.FrameCount : 0;
+            info.TotalPages = host.Frames.TotalFrames;
+            info.FreePages = host.Frames.FreeFrames;
+            info.MaxMfn = frameCount != 0 ? frameCount - 1 : 0;
+        }
+
+        // Xen's loop: domains from first_domain up, at most max_domains, each written as it is found
+        // (-EFAULT stops the list; the count is then not written back).
+        private static long GetDomainInfoList(Vcpu vcpu, ref SysctlGetDomainInfoList request)
+        {
+            DomainList list = vcpu.Domain.Host.Domains;
+            uint written = 0;
+            for (int i = request.FirstDomain; i < list.Count; i++)
+            {
+                Domain domain = list.At(i);
+                if (domain == null || domain.State == DomainState.Dead)
+                    continue;
+                if (written == request.MaxDomains)
+                    break;
+                DomctlGetDomainInfo info = default;
+                DomctlHypercall.Describe(domain, ref info);
+                if (!GuestMemory.TryWrite(vcpu, request.Buffer + written * (ulong)sizeof(DomctlGetDomainInfo), in info))
+                    return -XenErrno.EFAULT;
+                written++;
+            }
+            request.NumDomains = written;
+            return 0;
+        }
+    }
+}
