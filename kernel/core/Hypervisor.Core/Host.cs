@@ -61,6 +61,12 @@ namespace Hypervisor.Core
 
         /// <summary>Every domain, by id.</summary>
         public readonly Domains.DomainList Domains = new Domains.DomainList();
+        /// <summary>Decides which vCPU each CPU runs (null in tests that run no scheduler).</summary>
+        public Scheduling.CreditScheduler Scheduler;
+        /// <summary>A vCPU woke that should run before the current one (or the current one's slice is
+        /// over): the arch layer asks <see cref="Scheduler"/> again before it resumes a guest.</summary>
+        public bool RescheduleRequested;
+
         /// <summary>Set when a timer, block or poll changed: the arch layer then reprograms its timer
         /// for <see cref="Time.VcpuTimers.NextDeadline"/> before it resumes a guest.</summary>
         public bool TimersChanged;

@@ -47,6 +47,11 @@ namespace Hypervisor.Core.Domains
                 host.Clock.WriteWallClock(host.Memory, sharedInfo);
             created.HasIoPortAccess = privileged;
             host.Domains.Add(created);
+            if (host.Scheduler != null)
+            {
+                for (int i = 0; i < vcpuCount; i++)
+                    host.Scheduler.AddVcpu(created.Vcpus[i]);
+            }
             domain = created;
             return 0;
         }

@@ -28,6 +28,8 @@ namespace Hypervisor.Core.Domains
                     ConsoleIoHypercall.FlushLine(domain);
                 domain.State = DomainState.Dying;
                 domain.Host.TimersChanged = true;
+                if (domain.Host.Scheduler != null)
+                    domain.Host.Scheduler.RemoveDomain(domain);
                 ReleaseHoldings(domain);
                 if (domain.Host.FrameTable != null)
                     domain.Host.FrameTable.SetOwnerDying(domain.Id, true);

@@ -106,6 +106,7 @@ namespace Hypervisor.Core.Domains
             }
             vcpu.IsDown = (flags & VcpuGuestContextFlags.Online) == 0;
             vcpu.PeriodicLastEvent = Time.SystemTime.Now(domain.Host);
+            Scheduling.VcpuBlocking.MakeRunnable(vcpu);
             return 0;
         }
 

@@ -16,6 +16,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// </summary>
     public static unsafe class DomctlHypercall
     {
+        /// <summary>XEN_DOMCTL_hypercall_init: { u64 gmfn }.</summary>
+        private const uint HypercallInit = 22;
+
         public static long Handle(Vcpu vcpu, in HypercallArguments args)
         {
             ulong address = args.A1;
@@ -87,6 +90,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 case Domctl.GetVcpuInfo:
                     rc = GetVcpuInfo(target, ref *(DomctlGetVcpuInfo*)u);
                     copyBack = rc == 0;
+                    break;
+                case HypercallInit:
+                    rc = InitialiseHypercallPage(target, *(ulong*)u);
                     break;
                 default:
                     rc = -XenErrno.ENOSYS;
@@ -172,7 +178,11 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 return -XenErrno.EINVAL;
             target.ControllerPauses--;
             if (target.ControllerPauses == 0)
-                target.Host.TimersChanged = true;   // the scheduler looks again
+            {
+                Vcpu[] vcpus = target.Vcpus;
+                for (int i = 0; i < vcpus.Length; i++)
+                    Scheduling.VcpuBlocking.MakeRunnable(vcpus[i]);
+            }
             return 0;
         }
 
@@ -187,6 +197,23 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (!GuestMemory.TryRead(caller, request.Ctxt, new Span<byte>(&context, sizeof(VcpuGuestContext))))
                 return -XenErrno.EFAULT;
             return VcpuContext.Apply(vcpu, &context);
+        }
+
+        // The builder asks for the hypercall page at a frame of the domain: it must be the domain's and
+        // able to take a writable type (-EINVAL for a frame it does not own, -EPERM for a page table).
+        private static long InitialiseHypercallPage(Domain target, ulong mfn)
+        {
+            FrameTable frames = target.Host.FrameTable;
+            if (frames.GetPage(mfn, target.Id) != 0 || frames.OwnerOf(mfn) != target.Id)
+                return -XenErrno.EINVAL;
+            if (frames.GetPageType(mfn, PageType.Writable) != 0)
+            {
+                frames.PutPage(mfn);
+                return -XenErrno.EPERM;
+            }
+            DomainBuilding.HypercallPage.Write(target.Host.Memory, mfn << FrameAllocator.FrameShift);
+            frames.PutPageAndType(mfn);
+            return 0;
         }
 
         private static long GetVcpuInfo(Domain target, ref DomctlGetVcpuInfo info)

@@ -37,6 +37,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     if (!target.IsInitialised)
                         return -XenErrno.EINVAL;
                     target.IsDown = false;
+                    Scheduling.VcpuBlocking.MakeRunnable(target);
                     return 0;
                 case VcpuOp.Down:
                     return Down(target);
