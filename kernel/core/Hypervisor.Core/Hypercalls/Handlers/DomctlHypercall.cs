@@ -91,6 +91,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     rc = GetVcpuInfo(target, ref *(DomctlGetVcpuInfo*)u);
                     copyBack = rc == 0;
                     break;
+                case Domctl.SchedulerOp:
+                    rc = SchedulerOp(host, target, ref *(DomctlSchedulerOp*)u);
+                    copyBack = true;
+                    break;
                 case HypercallInit:
                     rc = InitialiseHypercallPage(target, *(ulong*)u);
                     break;
@@ -216,6 +220,29 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             return 0;
         }
 
+        // The credit scheduler's per-domain weight and cap (Xen's csched_dom_cntl): the id must name the
+        // running scheduler; put leaves the weight alone when 0 and the cap alone when 0xFFFF; the
+        // per-vCPU commands are for schedulers with per-vCPU parameters (-EINVAL here).
+        private static long SchedulerOp(Host host, Domain target, ref DomctlSchedulerOp request)
+        {
+            Scheduling.CreditScheduler scheduler = host.Scheduler;
+            if (scheduler == null || request.SchedId != SchedulerId.Credit)
+                return -XenErrno.EINVAL;
+            scheduler.GetParameters(target, out ushort weight, out ushort cap);
+            switch (request.Cmd)
+            {
+                case SchedulerOpCommand.GetInfo:
+                    request.Weight = weight;
+                    request.Cap = cap;
+                    return 0;
+                case SchedulerOpCommand.PutInfo:
+                    return scheduler.SetParameters(target, request.Weight != 0 ? request.Weight : weight,
+                                                   request.Cap != 0xFFFF ? request.Cap : cap);
+                default:
+                    return -XenErrno.EINVAL;
+            }
+        }
+
         private static long GetVcpuInfo(Domain target, ref DomctlGetVcpuInfo info)
         {
             if (info.Vcpu >= (uint)target.Vcpus.Length)
@@ -226,7 +253,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             info.Blocked = (byte)(vcpu.IsBlocked ? 1 : 0);
             info.Running = (byte)(runstate.State == VcpuRunstate.Running ? 1 : 0);
             info.CpuTime = runstate.Time[VcpuRunstate.Running];
-            info.Cpu = 0;
+            info.Cpu = vcpu.CreditState != null ? (uint)vcpu.CreditState.Cpu : 0;
             return 0;
         }
 

@@ -40,6 +40,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 case Sysctl.GetDomainInfoList:
                     rc = GetDomainInfoList(vcpu, ref *(SysctlGetDomainInfoList*)u);
                     break;
+                case Sysctl.SchedulerOp:
+                    rc = SchedulerOp(host, ref *(SysctlSchedulerOp*)u);
+                    break;
                 default:
                     return -XenErrno.ENOSYS;
             }
@@ -64,6 +67,40 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             info.FreePages = host.Frames.FreeFrames;
             info.MaxMfn = frameCount != 0 ? frameCount - 1 : 0;
         }
+
+        // The credit scheduler's global parameters (Xen's csched_sys_cntl): the time slice (1-1000 ms), the
+        // rate limit (0, or 100-500000 us and not above the slice) and the migration delay (at most
+        // 100 ms). Only the slice changes scheduling here; the other two are kept and reported.
+        private static long SchedulerOp(Host host, ref SysctlSchedulerOp request)
+        {
+            Scheduling.CreditScheduler scheduler = host.Scheduler;
+            if (scheduler == null || request.SchedId != SchedulerId.Credit || request.CpupoolId != 0)
+                return -XenErrno.EINVAL;
+            switch (request.Cmd)
+            {
+                case SchedulerOpCommand.GetInfo:
+                    request.TsliceMs = (uint)(scheduler.TimeSlice / 1_000_000);
+                    request.RatelimitUs = s_rateLimitUs;
+                    request.VcpuMigrDelayUs = s_migrationDelayUs;
+                    return 0;
+                case SchedulerOpCommand.PutInfo:
+                    if (request.TsliceMs < 1 || request.TsliceMs > 1000
+                        || (request.RatelimitUs != 0 && (request.RatelimitUs < 100 || request.RatelimitUs > 500000))
+                        || (ulong)request.RatelimitUs * 1000 > (ulong)request.TsliceMs * 1_000_000
+                        || request.VcpuMigrDelayUs > 100_000)
+                        return -XenErrno.EINVAL;
+                    scheduler.SetTimeSlice((ulong)request.TsliceMs * 1_000_000);
+                    s_rateLimitUs = request.RatelimitUs;
+                    s_migrationDelayUs = request.VcpuMigrDelayUs;
+                    return 0;
+                default:
+                    return -XenErrno.EINVAL;
+            }
+        }
+
+        // Xen's defaults (sched_ratelimit_us 1000, vcpu_migration_delay 0).
+        private static uint s_rateLimitUs = 1000;
+        private static uint s_migrationDelayUs;
 
         // Xen's loop: domains from first_domain up, at most max_domains, each written as it is found
         // (-EFAULT stops the list; the count is then not written back).
