@@ -131,6 +131,11 @@ namespace Hypervisor.Core.Tests.Domains
             k.MapOk(d1, k.Window(d1, 0), GrantMapFlags.HostMap, 0, 8);
             Assert.Equal(1u, k.Frames.ReferencesOf(granted));
             Assert.NotEqual(GrantFlags.PermitAccess, k.FlagsOf(k.Dom0, 8));
+            // And a device mapping of another (references held for it, no page-table entry).
+            ulong forDevice = k.FreeFrame(k.Dom0, 1);
+            k.Grant(k.Dom0, 9, 1, forDevice);
+            k.MapOk(d1, 0, GrantMapFlags.DeviceMap, 0, 9);
+            Assert.NotEqual(0u, k.Frames.ReferencesOf(forDevice));
             // A grant table of two frames, an L1 table it pinned, a GDT frame, timers.
             Assert.True(d1.Grants.EnsureFrames(d1, 2));
             ulong l1 = k.FreeFrame(d1, 1);
@@ -162,6 +167,8 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Equal(1, status.PeerDom);
             Assert.Equal(GrantFlags.PermitAccess, k.FlagsOf(k.Dom0, 8));
             Assert.Equal(0u, k.Frames.ReferencesOf(granted));
+            Assert.Equal(GrantFlags.PermitAccess, k.FlagsOf(k.Dom0, 9));
+            Assert.Equal(0u, k.Frames.ReferencesOf(forDevice));
             // Timers stopped, vCPUs down; dom0 told.
             Assert.Equal(0UL, d1.Vcpus[0].SingleshotDeadline);
             Assert.Equal(0UL, d1.Vcpus[0].PeriodicPeriod);
