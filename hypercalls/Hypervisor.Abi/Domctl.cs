@@ -113,6 +113,14 @@ namespace Hypervisor.Abi
         public const uint GrantVersionMask = 0xF;
     }
 
+    /// <summary>Bits of <see cref="DomctlCreateDomain.EmulationFlags"/> (arch-x86/xen.h XEN_X86_EMU_*)
+    /// that a PV domain may name.</summary>
+    public static class X86EmulationFlags
+    {
+        /// <summary><c>XEN_X86_EMU_PIT</c>: the only emulated device Xen lets a PV domain ask for.</summary>
+        public const uint Pit = 1u << 8;
+    }
+
     /// <summary>Mirrors domctl.h <c>struct xen_domctl_getdomaininfo</c> (112 bytes, x86, Xen 4.17).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 112)]
     public unsafe struct DomctlGetDomainInfo

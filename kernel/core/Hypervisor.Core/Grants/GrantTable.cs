@@ -192,17 +192,24 @@ namespace Hypervisor.Core.Grants
             record.Pin += increment;
         }
 
-        /// <summary>Takes a mapping's pin away again (the caller then <see cref="Settle"/>s the flags).</summary>
+        /// <summary>Takes a mapping's pin away again (the caller then <see cref="Settle"/>s the flags).
+        /// Nothing to do once the table has dropped its frames (<see cref="DropFrames"/>): a domain that
+        /// is dying keeps no pins or entries, yet another domain may still unmap a grant of it.</summary>
         public void DropPin(uint reference, uint increment)
         {
+            if (reference >= EntryCount)
+                return;
             ref ActiveGrant record = ref Active(reference);
             record.Pin -= increment <= record.Pin ? increment : record.Pin;
         }
 
         /// <summary>After a use ended or failed: clears GTF_writing when it was writable and no writable
-        /// pin is left, and GTF_reading when no pin is left at all.</summary>
+        /// pin is left, and GTF_reading when no pin is left at all. Nothing once the table has dropped
+        /// its frames: they may already be another domain's, so no flag is written anywhere.</summary>
         public void Settle(PhysicalMemory memory, uint reference, bool wasWritable)
         {
+            if (reference >= EntryCount)
+                return;
             ref ActiveGrant record = ref Active(reference);
             ushort clear = 0;
             if (wasWritable && !record.HasWriters)

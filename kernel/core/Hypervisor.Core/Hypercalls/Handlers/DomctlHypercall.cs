@@ -122,23 +122,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
 
         private static long CreateDomain(Host host, ref XenDomctl op, ref DomctlCreateDomain config)
         {
-            // The configuration first (Xen's sanitise_domain_config), then the id.
-            if ((config.Flags & ~CreateDomainFlags.All) != 0 || (config.GrantOpts & ~CreateDomainFlags.GrantVersionMask) != 0
-                || config.MaxVcpus < 1)
-                return -XenErrno.EINVAL;
-            // No HVM here (as on Xen without VT-x/SVM), no IOMMU, no vPMU, no tboot, no vmtrace.
-            if ((config.Flags & (CreateDomainFlags.Hvm | CreateDomainFlags.Hap | CreateDomainFlags.Iommu | CreateDomainFlags.NestedVirt
-                                 | CreateDomainFlags.Vpmu | CreateDomainFlags.S3Integrity)) != 0
-                || config.IommuOpts != 0 || config.VmtraceSize != 0 || config.MaxVcpus > DomainCreation.MaxVcpus
-                || (config.MiscFlags & ~1u) != 0)
-                return -XenErrno.EINVAL;
-            // A PV domain has no emulated devices (the PIT alone is tolerated, as in Xen).
-            if (config.EmulationFlags != 0 && config.EmulationFlags != 1)
-                return -XenErrno.EOPNOTSUPP;
-            uint grantVersion = config.GrantOpts & CreateDomainFlags.GrantVersionMask;
-            if (grantVersion == 0 || grantVersion > 1 || (config.MaxGrantFrames >= 0 && config.MaxGrantFrames < 1))
-                return -XenErrno.EINVAL;
-
+            // The id first, as Xen 4.17's do_domctl chooses it before domain_create sanitises the
+            // configuration: an id in use is -EEXIST whatever the configuration says, and the rover
+            // moves on even when the configuration is then refused.
             int id = op.Domain;
             if (id > 0 && id < DomainId.FirstReserved)
             {
@@ -153,6 +139,25 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 if (id < 0)
                     return -XenErrno.ENOMEM;
             }
+
+            // Then the configuration (Xen's sanitise_domain_config, arch_domain_create, grant_table_init).
+            if ((config.Flags & ~CreateDomainFlags.All) != 0 || (config.GrantOpts & ~CreateDomainFlags.GrantVersionMask) != 0
+                || config.MaxVcpus < 1)
+                return -XenErrno.EINVAL;
+            // No HVM here (as on Xen without VT-x/SVM), no IOMMU, no vPMU, no tboot, no vmtrace.
+            if ((config.Flags & (CreateDomainFlags.Hvm | CreateDomainFlags.Hap | CreateDomainFlags.Iommu | CreateDomainFlags.NestedVirt
+                                 | CreateDomainFlags.Vpmu | CreateDomainFlags.S3Integrity)) != 0
+                || config.IommuOpts != 0 || config.VmtraceSize != 0 || config.MaxVcpus > DomainCreation.MaxVcpus
+                || (config.MiscFlags & ~1u) != 0)
+                return -XenErrno.EINVAL;
+            // A PV domain has no emulated devices; XEN_X86_EMU_PIT alone is tolerated, as in Xen's
+            // emulation_flags_ok. (The PIT is bit 8; bit 0 is the local APIC, which a PV domain may not have.)
+            if (config.EmulationFlags != 0 && config.EmulationFlags != X86EmulationFlags.Pit)
+                return -XenErrno.EOPNOTSUPP;
+            uint grantVersion = config.GrantOpts & CreateDomainFlags.GrantVersionMask;
+            if (grantVersion == 0 || grantVersion > 1 || (config.MaxGrantFrames >= 0 && config.MaxGrantFrames < 1))
+                return -XenErrno.EINVAL;
+
             int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, out Domain domain);
             if (rc != 0)
                 return rc;
@@ -170,8 +175,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         {
             if (target == caller.Domain)
                 return -XenErrno.EINVAL;
+            // Xen limits the toolstack's pauses to 255; the next is -EOVERFLOW in Xen 4.17 (-EUSERS was
+            // the errno of the first versions that had the limit).
             if (target.ControllerPauses >= 255)
-                return -XenErrno.EUSERS;
+                return -XenErrno.EOVERFLOW;
             target.ControllerPauses++;
             return 0;
         }

@@ -71,10 +71,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         // The credit scheduler's global parameters (Xen's csched_sys_cntl): the time slice (1-1000 ms), the
         // rate limit (0, or 100-500000 us and not above the slice) and the migration delay (at most
         // 100 ms). Only the slice changes scheduling here; the other two are kept and reported.
+        // Checked in the order of Xen's sched_adjust_global: the command, then the pool (only cpupool 0
+        // exists: any other is -ESRCH, as cpupool_get_by_id finds none), then the scheduler's id.
         private static long SchedulerOp(Host host, ref SysctlSchedulerOp request)
         {
+            if (request.Cmd != SchedulerOpCommand.GetInfo && request.Cmd != SchedulerOpCommand.PutInfo)
+                return -XenErrno.EINVAL;
+            if (request.CpupoolId != 0)
+                return -XenErrno.ESRCH;
             Scheduling.CreditScheduler scheduler = host.Scheduler;
-            if (scheduler == null || request.SchedId != SchedulerId.Credit || request.CpupoolId != 0)
+            if (scheduler == null || request.SchedId != SchedulerId.Credit)
                 return -XenErrno.EINVAL;
             switch (request.Cmd)
             {
