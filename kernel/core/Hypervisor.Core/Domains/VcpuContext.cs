@@ -87,10 +87,10 @@ namespace Hypervisor.Core.Domains
                 vcpu.TrapTable[info[0]] = entry.Address != 0 ? entry : default;
             }
             ulong flags = context.Flags;
-            SetCallback(vcpu, CallbackKind.Event, context.EventCallbackEip, true);
-            SetCallback(vcpu, CallbackKind.Failsafe, context.FailsafeCallbackEip, (flags & VcpuGuestContextFlags.FailsafeDisablesEvents) != 0);
-            SetCallback(vcpu, CallbackKind.Syscall, context.SyscallCallbackEip, (flags & VcpuGuestContextFlags.SyscallDisablesEvents) != 0);
-            vcpu.KernelStackSegment = FixStackSelector((ushort)context.KernelSs);
+            CallbackOpHypercall.Set(vcpu, CallbackKind.Event, context.EventCallbackEip, true);
+            CallbackOpHypercall.Set(vcpu, CallbackKind.Failsafe, context.FailsafeCallbackEip, (flags & VcpuGuestContextFlags.FailsafeDisablesEvents) != 0);
+            CallbackOpHypercall.Set(vcpu, CallbackKind.Syscall, context.SyscallCallbackEip, (flags & VcpuGuestContextFlags.SyscallDisablesEvents) != 0);
+            vcpu.KernelStackSegment = GuestSelectors.FixStackSelector((ushort)context.KernelSs);
             vcpu.KernelStackPointer = context.KernelSp;
             vcpu.FsBase = context.FsBase;
             vcpu.GsBaseKernel = context.GsBaseKernel;
@@ -135,22 +135,12 @@ namespace Hypervisor.Core.Domains
             r.Rip = u.Rip;
             r.Rsp = u.Rsp;
             r.Cs = GuestSelectors.FixCodeSelector(u.Cs);
-            r.Ss = FixStackSelector(u.Ss);
+            r.Ss = GuestSelectors.FixStackSelector(u.Ss);
             r.Rflags = u.Rflags | GuestRegisters.ReservedFlag;
             vcpu.Ds = u.Ds;
             vcpu.Es = u.Es;
             vcpu.Fs = u.Fs;
             vcpu.Gs = u.Gs;
         }
-
-        private static void SetCallback(Vcpu vcpu, int kind, ulong address, bool masksEvents)
-        {
-            vcpu.Callbacks[kind] = address;
-            vcpu.CallbackMasksEvents[kind] = masksEvents;
-        }
-
-        // A 64-bit PV kernel runs in ring 3: a stack selector of RPL 0 means the flat one of ring 3.
-        private static ushort FixStackSelector(ushort selector)
-            => (selector & 3) == 0 ? FlatSelector.Ring3Ss64 : selector;
     }
 }

@@ -62,6 +62,11 @@ namespace Hypervisor.Core.Scheduling
         /// <summary>How long a vCPU runs before others of its priority get their turn.</summary>
         public ulong TimeSlice => timeSlice;
 
+        /// <summary>sysctl's rate limit (us, Xen's default 1000) and vCPU migration delay (us, default 0):
+        /// kept and reported for the toolstack; this scheduler's decisions do not use them.</summary>
+        public uint RateLimitUs = 1000;
+        public uint MigrationDelayUs;
+
         /// <summary>Sets <see cref="TimeSlice"/>; false (unchanged) outside 1 ms..1 s.</summary>
         public bool SetTimeSlice(ulong nanoseconds)
         {

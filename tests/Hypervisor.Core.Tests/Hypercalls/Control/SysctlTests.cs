@@ -10,8 +10,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
     /// <summary>
     /// sysctl as the toolstack uses it: the copy in (-EFAULT), the interface version (-EACCES), privilege
     /// (-EPERM); physinfo, sched_id, getdomaininfolist and the credit scheduler's global parameters.
-    /// The parameters are one set for the machine, so every test of them is in this class (run one
-    /// after another) and puts Xen's defaults back.
+    /// The parameters belong to the host's scheduler; the tests of them still put Xen's defaults back.
     /// </summary>
     public unsafe class SysctlTests
     {

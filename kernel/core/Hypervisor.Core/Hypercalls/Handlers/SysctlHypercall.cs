@@ -86,8 +86,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             {
                 case SchedulerOpCommand.GetInfo:
                     request.TsliceMs = (uint)(scheduler.TimeSlice / 1_000_000);
-                    request.RatelimitUs = s_rateLimitUs;
-                    request.VcpuMigrDelayUs = s_migrationDelayUs;
+                    request.RatelimitUs = scheduler.RateLimitUs;
+                    request.VcpuMigrDelayUs = scheduler.MigrationDelayUs;
                     return 0;
                 case SchedulerOpCommand.PutInfo:
                     if (request.TsliceMs < 1 || request.TsliceMs > 1000
@@ -96,17 +96,13 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                         || request.VcpuMigrDelayUs > 100_000)
                         return -XenErrno.EINVAL;
                     scheduler.SetTimeSlice((ulong)request.TsliceMs * 1_000_000);
-                    s_rateLimitUs = request.RatelimitUs;
-                    s_migrationDelayUs = request.VcpuMigrDelayUs;
+                    scheduler.RateLimitUs = request.RatelimitUs;
+                    scheduler.MigrationDelayUs = request.VcpuMigrDelayUs;
                     return 0;
                 default:
                     return -XenErrno.EINVAL;
             }
         }
-
-        // Xen's defaults (sched_ratelimit_us 1000, vcpu_migration_delay 0).
-        private static uint s_rateLimitUs = 1000;
-        private static uint s_migrationDelayUs;
 
         // Xen's loop: domains from first_domain up, at most max_domains, each written as it is found
         // (-EFAULT stops the list; the count is then not written back).
