@@ -42,6 +42,7 @@ namespace Hypervisor.Abi
         public const int EOVERFLOW = 75;
         public const int EILSEQ = 84;
         public const int ERESTART = 85;
+        public const int EUSERS = 87;
         public const int ENOTSOCK = 88;
         public const int EMSGSIZE = 90;
         public const int EOPNOTSUPP = 95;

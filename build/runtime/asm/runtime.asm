@@ -26,6 +26,21 @@ rt_halt:
     hlt
     ret
 
+; Called by functions whose frame is larger than a page, before they move RSP: touches every page
+; from the current stack pointer down to R11 (the frame's lowest address), one at a time, so a
+; stack that ends in a guard page faults there rather than somewhere below it. RAX is the only
+; register it may change.
+global RhpStackProbe
+RhpStackProbe:
+    mov rax, rsp
+    and rax, -4096
+.next_page:
+    sub rax, 4096
+    test [rax], eax
+    cmp rax, r11
+    ja .next_page
+    ret
+
 ; Stack-buffer guard value checked by the generated code; the boot code seeds it from the TSC.
 section .data
 global __security_cookie

@@ -48,6 +48,12 @@ namespace Hypervisor.Core
         /// <summary>The machine-to-physical table every PV guest sees read-only.</summary>
         public MachineToPhys MachineToPhys;
 
+        /// <summary>Physical CPUs online.</summary>
+        public int CpuCount = 1;
+
+        /// <summary>Width of machine addresses (CPUID 0x80000008), reported as getdomaininfo's gpaddr_bits.</summary>
+        public int PhysicalAddressBits = 36;
+
         /// <summary>System time and wall clock as guests see them.</summary>
         public Time.SystemClock Clock;
         /// <summary>The hypervisor's command line (xen_version XENVER_commandline for dom0).</summary>
@@ -55,6 +61,12 @@ namespace Hypervisor.Core
 
         /// <summary>Every domain, by id.</summary>
         public readonly Domains.DomainList Domains = new Domains.DomainList();
+        /// <summary>Decides which vCPU each CPU runs (null in tests that run no scheduler).</summary>
+        public Scheduling.CreditScheduler Scheduler;
+        /// <summary>A vCPU woke that should run before the current one (or the current one's slice is
+        /// over): the arch layer asks <see cref="Scheduler"/> again before it resumes a guest.</summary>
+        public bool RescheduleRequested;
+
         /// <summary>Set when a timer, block or poll changed: the arch layer then reprograms its timer
         /// for <see cref="Time.VcpuTimers.NextDeadline"/> before it resumes a guest.</summary>
         public bool TimersChanged;

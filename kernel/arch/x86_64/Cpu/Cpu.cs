@@ -64,6 +64,9 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_set_guest_entry_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestEntryStack(ulong top);
         [RuntimeImport("cpu_set_hypervisor_exit_stack"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetHypervisorExitStack(ulong top);
         [RuntimeImport("cpu_set_guest_task_switched"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetGuestTaskSwitched(bool value);
+        [RuntimeImport("cpu_set_fpu_switch"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetFpuSwitch(void* save, void* load);
+        [RuntimeImport("cpu_save_data_selectors"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SaveDataSelectors(ushort* four);
+        [RuntimeImport("cpu_load_data_selectors"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadDataSelectors(ushort* four);
         [RuntimeImport("cpu_enter_guest"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void EnterGuest(void* frame);
         [RuntimeImport("hv_image_layout"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetImageLayout(ImageLayout* layout);
         [RuntimeImport("hv_trap_stub_table"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* TrapStubTable();

@@ -20,29 +20,33 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(8)] public ulong GuestEntryStackTop;
         [FieldOffset(16)] public ulong HypervisorExitStackTop;
         [FieldOffset(24)] public byte GuestTaskSwitched;
+        /// <summary>Set by a switch of vCPUs: the exit path FXSAVEs the old guest's FPU state here
+        /// (unless null) and FXRSTORs the new one's from <see cref="FpuSwitchLoad"/>.</summary>
+        [FieldOffset(32)] public void* FpuSwitchSave;
+        [FieldOffset(40)] public void* FpuSwitchLoad;
 
-        [FieldOffset(32)] public int Index;
-        [FieldOffset(36)] public uint ApicId;
-        [FieldOffset(40)] public ulong GdtBase;
-        [FieldOffset(48)] public ulong TssBase;
+        [FieldOffset(48)] public int Index;
+        [FieldOffset(52)] public uint ApicId;
+        [FieldOffset(56)] public ulong GdtBase;
+        [FieldOffset(64)] public ulong TssBase;
         /// <summary>The stack the CPU starts on and idles on (the boot CPU's is in the image).</summary>
-        [FieldOffset(56)] public ulong IdleStackTop;
+        [FieldOffset(72)] public ulong IdleStackTop;
         /// <summary>A <see cref="CpuState"/>, written by the CPU itself and by the one starting it.</summary>
-        [FieldOffset(64)] public int State;
+        [FieldOffset(80)] public int State;
         /// <summary>Set by the IPI handler, cleared by the idle loop, which then runs <see cref="WakeHook"/>.</summary>
-        [FieldOffset(68)] public int WakeRequested;
+        [FieldOffset(84)] public int WakeRequested;
         /// <summary>Timer interrupts taken on this CPU.</summary>
-        [FieldOffset(72)] public ulong Ticks;
+        [FieldOffset(88)] public ulong Ticks;
         /// <summary>IPIs taken on this CPU (<see cref="LocalApic.IpiVector"/>).</summary>
-        [FieldOffset(80)] public ulong IpisReceived;
+        [FieldOffset(96)] public ulong IpisReceived;
         /// <summary>Called in the IPI's interrupt context with the interrupted frame; returns the frame
         /// to resume (null hook: the same). For reschedule requests later.</summary>
-        [FieldOffset(88)] public delegate*<int, TrapFrame*, TrapFrame*> IpiHook;
+        [FieldOffset(104)] public delegate*<int, TrapFrame*, TrapFrame*> IpiHook;
         /// <summary>Called by the idle loop (interrupts off) after an IPI woke it; may never return, e.g.
         /// to enter a guest.</summary>
-        [FieldOffset(96)] public delegate*<int, void> WakeHook;
+        [FieldOffset(112)] public delegate*<int, void> WakeHook;
         /// <summary>Whether the CPU's timer interrupted it when it started (1) or not (0).</summary>
-        [FieldOffset(104)] public int TimerFired;
+        [FieldOffset(120)] public int TimerFired;
 
         private static int s_count;
 

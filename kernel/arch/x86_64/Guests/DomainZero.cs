@@ -24,6 +24,9 @@ namespace Hypervisor.Arch.X86_64
             var host = new Host(memory, frames, log, new X86HostPlatform(acpi, options.Reboot));
             host.CommandLine = AsciiBytes.Copy(commandLine);
             host.BootMemoryMap = map;
+            host.Platform.Cpuid(0x80000008, 0, out uint addressSizes, out _, out _, out _);
+            if ((addressSizes & 0xFF) != 0)
+                host.PhysicalAddressBits = (int)(addressSizes & 0xFF);
             ulong frameCount = map.HighestUsableAddress / FrameSize;
             host.FrameTable = new FrameTable(memory, frameCount);
             host.FrameTable.AssignIoFrames(map);
@@ -43,6 +46,7 @@ namespace Hypervisor.Arch.X86_64
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
             host.PageWalk = new LoadedTablesPageWalk(memory, host.FrameTable);
+            host.Scheduler = new Hypervisor.Core.Scheduling.CreditScheduler(1);
             host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());
             log.Info().Text("Frame table: ").Dec(frameCount).Text(" frames; M2P at ").Hex(m2pBase).Text(" (").Size(m2pFrames * FrameSize)
                .Text("), read-only for guests at ").Hex(MachineToPhys.GuestVirtualBase).End();

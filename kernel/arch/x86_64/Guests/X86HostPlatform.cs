@@ -42,7 +42,9 @@ namespace Hypervisor.Arch.X86_64
         {
             const int guestEntries = Hypervisor.Abi.DescriptorTables.FirstReservedGdtEntry;
             ulong* gdt = (ulong*)DescriptorTables.GdtBase;
-            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries)
+            // Only the running vCPU's descriptors are in this CPU's GDT; another vCPU's go in when it is
+            // switched to.
+            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries || vcpu != GuestExecution.Current)
                 return;
             int end = count > guestEntries - firstEntry ? guestEntries : firstEntry + count;
             int loaded = vcpu.GdtFrameCount * 512;

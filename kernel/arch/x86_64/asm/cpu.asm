@@ -12,6 +12,7 @@ global cpu_read_rsp, cpu_read_rflags, cpu_undefined_instruction, cpu_divide_by_z
 global cpu_triple_fault
 global cpu_atomic_load32, cpu_atomic_load64, cpu_atomic_store32, cpu_atomic_exchange32, cpu_atomic_fetch_add32
 global cpu_atomic_compare_exchange32, cpu_atomic_increment64, cpu_memory_fence
+global cpu_save_data_selectors, cpu_load_data_selectors
 
 cpu_out8:   mov edx, edi
             mov eax, esi
@@ -189,3 +190,26 @@ cpu_triple_fault:
 section .rodata
 empty_idt:     dw 0
                dq 0
+
+section .text
+; void cpu_save_data_selectors(ushort* four): DS, ES, FS and GS, in that order.
+cpu_save_data_selectors:
+    mov [rdi], ds
+    mov [rdi + 2], es
+    mov [rdi + 4], fs
+    mov [rdi + 6], gs
+    ret
+
+; void cpu_load_data_selectors(ushort* four): loads DS, ES, FS and GS; the caller has checked that
+; each is null or names a present, accessible descriptor (a bad one would fault here, in ring 0).
+; Loading FS and GS also sets their bases from the descriptors: write the base MSRs afterwards.
+cpu_load_data_selectors:
+    mov ax, [rdi]
+    mov ds, ax
+    mov ax, [rdi + 2]
+    mov es, ax
+    mov ax, [rdi + 4]
+    mov fs, ax
+    mov ax, [rdi + 6]
+    mov gs, ax
+    ret

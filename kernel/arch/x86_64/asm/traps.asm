@@ -62,6 +62,12 @@ FRAME_SS     equ 21 * 8
     mov rdi, rbp
     call %1
     RESTORE_XMM
+    ; The handler may have switched to another vCPU: now that the XMM registers are the old guest's
+    ; again, its whole FPU state can be saved and the new vCPU's loaded.
+    cmp qword [rbx + PERCPU_FPU_LOAD], 0
+    je %%resume
+    call fpu_switch
+%%resume:
     mov rbp, rax
     mov rsp, rax
 %endmacro
@@ -216,6 +222,7 @@ trap_stub_table:
 %endrep
 
 global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
+global cpu_set_fpu_switch
 section .text
 ; ulong* hv_syscall_stub_table(): each CPU's SYSCALL entry, by CPU index.
 hv_syscall_stub_table:
@@ -247,6 +254,31 @@ cpu_set_guest_task_switched:
     LOAD_PERCPU_RBX
     mov [rbx + PERCPU_TASK_SWITCHED], dil
     pop rbx
+    ret
+
+; void cpu_set_fpu_switch(void* save, void* load): at the end of this exit, FXSAVE the running
+; guest's FPU state to save (unless 0) and FXRSTOR the next one's from load (16-byte aligned).
+cpu_set_fpu_switch:
+    push rbx
+    LOAD_PERCPU_RBX
+    mov [rbx + PERCPU_FPU_SAVE], rdi
+    mov [rbx + PERCPU_FPU_LOAD], rsi
+    pop rbx
+    ret
+
+; Keeps RAX (the frame to resume) and RBX (this CPU's block); R11 is free, as the general registers
+; come from the frame.
+fpu_switch:
+    mov r11, [rbx + PERCPU_FPU_SAVE]
+    test r11, r11
+    jz .load
+    fxsave64 [r11]
+.load:
+    mov r11, [rbx + PERCPU_FPU_LOAD]
+    fxrstor64 [r11]
+    xor r11d, r11d
+    mov [rbx + PERCPU_FPU_SAVE], r11
+    mov [rbx + PERCPU_FPU_LOAD], r11
     ret
 
 ; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest, from its register file;

@@ -60,10 +60,17 @@ namespace Hypervisor.Core.DomainBuilding
 
             if (host.Domains.Find(domainId) != null || domainId >= DomainList.Capacity)
                 return builder.Fail(BuildProblem.DomainIdInUse, domainId);
-            var domain = new Domain(host, domainId, privileged, 1);
+            // The pages and the shared_info frame: checked up front, so a refusal leaves no frame taken.
+            if (pages >= host.Frames.FreeFrames)
+                return builder.Fail(BuildProblem.OutOfMemory, pages);
+            if (DomainCreation.Create(host, domainId, privileged, 1, out Domain domain) != 0)
+                return builder.Fail(BuildProblem.OutOfMemory, pages);
             builder.Domain = domain;
             if (!builder.AllocatePages(domain, pages))
+            {
+                DomainDestruction.Destroy(domain);
                 return builder.Fail(BuildProblem.OutOfMemory, pages);
+            }
             builder.LoadKernel(kernelAddress);
             builder.LoadInitrd(initrdAddress, initrdLength);
             builder.WritePhysToMachineList();
@@ -76,9 +83,11 @@ namespace Hypervisor.Core.DomainBuilding
             if (rc == 0)
                 rc = host.FrameTable.GetPageAndType(l4 >> FrameAllocator.FrameShift, PageType.L4, domainId);
             if (rc != 0)
+            {
+                DomainDestruction.Destroy(domain);
                 return builder.Fail(BuildProblem.PageTablesRefused, (ulong)(-rc));
+            }
             builder.PrepareFirstVcpu(l4);
-            host.Domains.Add(domain);
             return builder;
         }
 
@@ -94,10 +103,8 @@ namespace Hypervisor.Core.DomainBuilding
 
         private bool AllocatePages(Domain domain, ulong pages)
         {
-            // The pages and the shared_info frame: checked up front, so a refusal leaves no frame taken.
-            if (pages >= host.Frames.FreeFrames)
-                return false;
             p2m = new ulong[(int)pages];
+            domain.PhysToMachine = p2m;
             for (ulong pfn = 0; pfn < pages; pfn++)
             {
                 if (!host.Frames.TryAllocate(out ulong address))
@@ -107,13 +114,8 @@ namespace Hypervisor.Core.DomainBuilding
                 host.FrameTable.Assign(mfn, domain.Id);
                 host.MachineToPhys.Set(mfn, pfn);
                 p2m[(int)pfn] = mfn;
+                domain.TotalPages = pfn + 1;
             }
-            if (!host.Frames.TryAllocate(out ulong sharedInfo))
-                return false;
-            memory.Fill(sharedInfo, PageSize, 0);
-            host.FrameTable.Assign(sharedInfo >> FrameAllocator.FrameShift, domain.Id);
-            domain.SharedInfoAddress = sharedInfo;
-            domain.PhysToMachine = p2m;
             domain.TotalPages = pages;
             domain.MaxPages = pages;
             return true;
@@ -297,23 +299,12 @@ namespace Hypervisor.Core.DomainBuilding
             Vcpu vcpu = Domain.Vcpus[0];
             vcpu.KernelTableFrame = l4 >> FrameAllocator.FrameShift;
             vcpu.InKernelMode = true;
-            vcpu.VcpuInfoAddress = Domain.SharedInfoAddress;     // vcpu_info[0] opens shared_info
-            // Events start masked in every vcpu_info of shared_info, as under Xen.
-            for (ulong i = 0; i < SharedInfo.LegacyMaxVcpus; i++)
-                memory.Write8(Domain.SharedInfoAddress + i * VcpuInfo.Size + VcpuInfoAccess.UpcallMaskOffset, 1);
-            if (host.Clock != null)
-            {
-                host.Clock.WriteWallClock(memory, Domain.SharedInfoAddress);
-                host.Clock.WriteVcpuTime(memory, vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset, host.Platform.ReadTimeStampCounter());
-            }
-            vcpu.PeriodicLastEvent = Time.SystemTime.Now(host);
             vcpu.Registers.Rip = Kernel.Entry;
             vcpu.Registers.Rsp = Layout.StackEnd;
             vcpu.Registers.Rsi = Layout.StartInfoStart;
             vcpu.Registers.Cs = FlatSelector.KernelCs;
             vcpu.Registers.Ss = FlatSelector.Ring3Ss64;
             vcpu.Registers.Rflags = GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag;
-            Domain.HasIoPortAccess = Domain.IsPrivileged;
         }
 
         private PvDomainBuilder Fail(BuildProblem problem, ulong value)

@@ -26,8 +26,18 @@ namespace Hypervisor.Core.Domains
         public bool IsPrivileged { get; }
         public Vcpu[] Vcpus { get; }
         public DomainState State { get; set; }
-        /// <summary>The sched_op shutdown reason (poweroff, reboot, crash, ...) once shut down.</summary>
-        public int ShutdownReason { get; set; }
+        /// <summary>The sched_op shutdown reason (poweroff, reboot, crash, ...) once shut down, or the code
+        /// SCHEDOP_shutdown_code left for it; -1 (Xen's SHUTDOWN_CODE_INVALID) before either.</summary>
+        public int ShutdownReason { get; set; } = -1;
+
+        /// <summary>Pauses by the toolstack (domctl pausedomain/unpausedomain). A domain the toolstack
+        /// creates starts with one, so its vCPUs first run when the toolstack unpauses it.</summary>
+        public int ControllerPauses;
+        /// <summary>The toolstack's security reference and 16-byte handle, reported by getdomaininfo.</summary>
+        public uint SsidRef;
+        public readonly byte[] Handle = new byte[16];
+        /// <summary>The highest grant-table version the toolstack allows (1 here).</summary>
+        public uint MaxGrantVersion = 1;
 
         /// <summary>Machine frame of each pseudo-physical frame (the domain's P2M).</summary>
         public ulong[] PhysToMachine;
@@ -51,6 +61,13 @@ namespace Hypervisor.Core.Domains
         public readonly Grants.GrantTable Grants = new Grants.GrantTable();
         /// <summary>System-time deadlines of the SCHEDOP_watchdog watchdogs (0: slot unused).</summary>
         public readonly ulong[] WatchdogDeadlines = new ulong[Time.DomainWatchdogs.PerDomain];
+
+        /// <summary>Destruction has begun: the domain runs no more and its resources are going back.</summary>
+        public bool IsDying
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => State == DomainState.Dying || State == DomainState.Dead;
+        }
 
         public bool IsAlive
         {

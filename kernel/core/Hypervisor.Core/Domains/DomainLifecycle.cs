@@ -19,6 +19,7 @@ namespace Hypervisor.Core.Domains
             domain.ShutdownReason = (int)reason;
             LogLine line = domain.Host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" shut down: ");
             DescribeReason(line, reason).End();
+            DomainDestruction.NotifyControlDomain(domain);
         }
 
         /// <summary>Crashes a domain; the caller has already logged the fault that caused it.</summary>
@@ -31,6 +32,7 @@ namespace Hypervisor.Core.Domains
             domain.State = DomainState.Crashed;
             domain.ShutdownReason = (int)ShutdownReason.Crash;
             domain.Host.Log.Error().Text("domain ").Dec((ulong)domain.Id).Text(" crashed").End();
+            DomainDestruction.NotifyControlDomain(domain);
         }
 
         public static LogLine DescribeReason(LogLine line, uint reason)

@@ -33,6 +33,24 @@ namespace Hypervisor.Core.Domains
                 domains[domain.Id] = null;
         }
 
+        private int rover;
+
+        /// <summary>A free id for a new domain (createdomain without one): the next after the last one
+        /// handed out, wrapping past the end and never 0, as Xen's rover does; -1 when all are taken.</summary>
+        public int AllocateId()
+        {
+            for (int step = 1; step < Capacity; step++)
+            {
+                int id = (rover + step) % Capacity;
+                if (id != 0 && domains[id] == null)
+                {
+                    rover = id;
+                    return id;
+                }
+            }
+            return -1;
+        }
+
         /// <summary>The domain with id <paramref name="id"/>, or null.</summary>
         public Domain Find(uint id) => id < Capacity ? domains[(int)id] : null;
 

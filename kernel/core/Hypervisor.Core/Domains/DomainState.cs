@@ -10,5 +10,10 @@ namespace Hypervisor.Core.Domains
         ShutDown,
         /// <summary>Stopped by the hypervisor after a fault the guest could not handle.</summary>
         Crashed,
+        /// <summary>Being destroyed (domctl destroydomain): nothing of it runs; frames that other domains
+        /// still map go back once the last mapping goes.</summary>
+        Dying,
+        /// <summary>Destroyed: every frame returned, the id free again.</summary>
+        Dead,
     }
 }

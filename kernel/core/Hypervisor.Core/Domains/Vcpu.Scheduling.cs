@@ -32,11 +32,11 @@ namespace Hypervisor.Core.Domains
         /// <summary>Port bound to each VIRQ on this vCPU (0: none). Global VIRQs are kept on vCPU 0.</summary>
         public readonly uint[] VirqPorts = new uint[Virq.Count];
 
-        /// <summary>Up, not waiting, and its domain alive: the scheduler may run it.</summary>
+        /// <summary>Up, not waiting, its domain alive and not paused: the scheduler may run it.</summary>
         public bool IsRunnable
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => IsUp && !IsBlocked && Domain.IsAlive;
+            get => IsUp && !IsBlocked && Domain.IsAlive && Domain.ControllerPauses == 0;
         }
     }
 }

@@ -122,8 +122,9 @@ namespace Hypervisor.Core.Grants
             if (!mapper.Grants.IsHandleInUse(handle))
                 return GrantStatus.BadHandle;
             ref GrantMapping mapping = ref mapper.Grants.Mapping(handle);
-            // A granter is never destroyed while mapped yet (Xen keeps it until the last unmap, and
-            // crashes a mapper whose granter vanished): refuse rather than guess.
+            // A granter stays in the domain list while a mapping holds its frame (dying, with its grant
+            // table dropped: the pin and flags are then nothing to undo); refuse rather than guess if
+            // it is gone all the same.
             Domain granter = host.Domains.Find(mapping.Granter);
             if (granter == null)
                 return GrantStatus.GeneralError;

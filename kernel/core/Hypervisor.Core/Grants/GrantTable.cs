@@ -80,6 +80,22 @@ namespace Hypervisor.Core.Grants
             return true;
         }
 
+        /// <summary>A dying domain: the table lets go of its frames (its own type and general holds). They
+        /// stay the domain's, and go back with its other frames, at once or when the last domain that
+        /// maps one unmaps it.</summary>
+        public void DropFrames(Domain domain)
+        {
+            FrameTable table = domain.Host.FrameTable;
+            for (uint i = 0; i < FrameCount; i++)
+            {
+                if (table != null)
+                    table.PutPageAndType(frames[i]);
+                frames[i] = 0;
+                active[i] = null;
+            }
+            FrameCount = 0;
+        }
+
         /// <summary>Gives the table's frames back (a dying domain, once nothing maps them): false, and the
         /// table unchanged, while any frame is still referenced beyond the table's own hold.</summary>
         public bool ReleaseFrames(Domain domain)
@@ -176,17 +192,24 @@ namespace Hypervisor.Core.Grants
             record.Pin += increment;
         }
 
-        /// <summary>Takes a mapping's pin away again (the caller then <see cref="Settle"/>s the flags).</summary>
+        /// <summary>Takes a mapping's pin away again (the caller then <see cref="Settle"/>s the flags).
+        /// Nothing to do once the table has dropped its frames (<see cref="DropFrames"/>): a domain that
+        /// is dying keeps no pins or entries, yet another domain may still unmap a grant of it.</summary>
         public void DropPin(uint reference, uint increment)
         {
+            if (reference >= EntryCount)
+                return;
             ref ActiveGrant record = ref Active(reference);
             record.Pin -= increment <= record.Pin ? increment : record.Pin;
         }
 
         /// <summary>After a use ended or failed: clears GTF_writing when it was writable and no writable
-        /// pin is left, and GTF_reading when no pin is left at all.</summary>
+        /// pin is left, and GTF_reading when no pin is left at all. Nothing once the table has dropped
+        /// its frames: they may already be another domain's, so no flag is written anywhere.</summary>
         public void Settle(PhysicalMemory memory, uint reference, bool wasWritable)
         {
+            if (reference >= EntryCount)
+                return;
             ref ActiveGrant record = ref Active(reference);
             ushort clear = 0;
             if (wasWritable && !record.HasWriters)

@@ -46,6 +46,9 @@ namespace Hypervisor.Core.Hypercalls
             Row(rows, HypercallNumber.EventChannelOp, "event_channel_op", Any, &EventChannelOpHypercall.Handle);
             Row(rows, HypercallNumber.CallbackOp, "callback_op", Any, &CallbackOpHypercall.Handle);
             Row(rows, HypercallNumber.PhysdevOp, "physdev_op", Any, &PhysdevOpHypercall.Handle);
+            // Privileged, but checked by the handlers after the argument and domain checks, in Xen's order.
+            Row(rows, HypercallNumber.Sysctl, "sysctl", Any, &SysctlHypercall.Handle);
+            Row(rows, HypercallNumber.Domctl, "domctl", Any, &DomctlHypercall.Handle);
             return rows;
         }
 

@@ -26,6 +26,9 @@ namespace Hypervisor.Core.Memory
         private DescriptorPageCheck descriptorCheck;
         private bool tlbFlushPending;
         private ulong accountingErrors;
+        // Domain ids that may be dying (the domain list's capacity).
+        private readonly bool[] dyingOwners = new bool[256];
+        private bool releasePending;
 
         /// <summary>One entry for every frame below <paramref name="frameCount"/> (normally the top of
         /// RAM), all free. Frames at or above it are treated as I/O memory.</summary>
@@ -301,7 +304,37 @@ namespace Hypervisor.Core.Memory
                 return;
             }
 
-            frames[(int)mfn].References--;
+            ref FrameState frame = ref frames[(int)mfn];
+            frame.References--;
+            if (frame.References == 0 && frame.Owner < dyingOwners.Length && dyingOwners[frame.Owner])
+            {
+                releasePending = true;
+            }
+        }
+
+        // ---- Dying owners ----
+
+        /// <summary>Marks a domain as being destroyed (or no longer): from then on, a frame of it whose
+        /// last reference goes sets <see cref="ReleasePending"/>, so the frames other domains still
+        /// mapped at its destruction go back too.</summary>
+        public void SetOwnerDying(ushort owner, bool dying)
+        {
+            if (owner < dyingOwners.Length)
+            {
+                dyingOwners[owner] = dying;
+            }
+        }
+
+        /// <summary>A frame of a dying domain has lost its last reference since
+        /// <see cref="ClearReleasePending"/>.</summary>
+        public bool ReleasePending
+        {
+            get { return releasePending; }
+        }
+
+        public void ClearReleasePending()
+        {
+            releasePending = false;
         }
 
         // Strict (allowShared false): only the domain's own frames, as page tables and pins require.

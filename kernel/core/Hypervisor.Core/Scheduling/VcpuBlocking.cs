@@ -70,6 +70,19 @@ namespace Hypervisor.Core.Scheduling
             vcpu.IsBlocked = false;
             vcpu.IsPolling = false;
             vcpu.PollDeadline = 0;
+            MakeRunnable(vcpu);
+        }
+
+        /// <summary>Tells the scheduler that <paramref name="vcpu"/> may be runnable again (woken, unpaused,
+        /// given a context, brought up); asks for a new decision when it should preempt what runs.</summary>
+        public static void MakeRunnable(Vcpu vcpu)
+        {
+            Host host = vcpu.Domain.Host;
+            CreditScheduler scheduler = host.Scheduler;
+            if (scheduler == null || !vcpu.IsRunnable)
+                return;
+            if (scheduler.Wake(vcpu, Time.SystemTime.Now(host)) >= 0)
+                host.RescheduleRequested = true;
         }
 
         /// <summary>A port of <paramref name="domain"/> became pending: wake its vCPUs polling it.</summary>

@@ -69,7 +69,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
         public void UnknownOrUnimplementedOpsGiveEnosysInTheirEntry()
         {
             var g = new CpuStateGuest();
-            WriteEntries(g, g.Args, C(60), C(1000), C(HypercallNumber.Sysctl), C(HypercallNumber.FpuTaskswitch, 1));
+            WriteEntries(g, g.Args, C(60), C(1000), C(HypercallNumber.XenoprofOp), C(HypercallNumber.FpuTaskswitch, 1));
             Assert.Equal(0, g.Call(HypercallNumber.Multicall, g.Args, 4));
             Assert.Equal(-XenErrno.ENOSYS, Result(g, g.Args, 0));
             Assert.Equal(-XenErrno.ENOSYS, Result(g, g.Args, 1));

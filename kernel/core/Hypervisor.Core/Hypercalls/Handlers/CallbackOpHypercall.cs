@@ -86,7 +86,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             }
         }
 
-        private static void Set(Vcpu vcpu, int kind, ulong address, bool maskEvents)
+        /// <summary>Sets callback <paramref name="kind"/> (also how a vCPU context sets its callbacks).</summary>
+        public static void Set(Vcpu vcpu, int kind, ulong address, bool maskEvents)
         {
             vcpu.Callbacks[kind] = address;
             vcpu.CallbackMasksEvents[kind] = maskEvents;

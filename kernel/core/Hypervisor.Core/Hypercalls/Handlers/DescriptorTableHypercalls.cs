@@ -29,7 +29,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             ulong* frames = stackalloc ulong[DescriptorTables.FirstReservedGdtPage];
             if (count != 0 && !GuestMemory.TryRead(vcpu, list, new Span<byte>(frames, count * 8)))
                 return -XenErrno.EFAULT;
+            return Install(vcpu, frames, count, entries);
+        }
 
+        /// <summary>Makes <paramref name="count"/> frames, holding <paramref name="entries"/> descriptors
+        /// (at most 7168), the GDT of <paramref name="vcpu"/>; also how a vCPU context from the toolstack
+        /// or VCPUOP_initialise gets its GDT. 0 or -EINVAL, nothing changed.</summary>
+        public static int Install(Vcpu vcpu, ulong* frames, int count, uint entries)
+        {
+            if (entries > DescriptorTables.FirstReservedGdtEntry || count > DescriptorTables.FirstReservedGdtPage)
+                return -XenErrno.EINVAL;
             Domain domain = vcpu.Domain;
             Host host = domain.Host;
             FrameTable table = host.FrameTable;

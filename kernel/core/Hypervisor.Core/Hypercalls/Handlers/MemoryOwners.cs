@@ -15,7 +15,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         /// get_pg_owner: whose frames a request may map or touch. DOMID_SELF is the caller; DOMID_IO and
         /// DOMID_XEN are the I/O and hypervisor owners of the frame table. A domain may not name itself
         /// by its numeric id (Xen: "cannot specify itself as foreign domain"): -ESRCH, as for an id that
-        /// names no domain. Only the caller's domain exists today, so every other id is -ESRCH.
+        /// names no domain, or one being destroyed. Whether the caller may use another domain's frames is
+        /// the caller's check (<see cref="MayActOn"/>).
         /// </summary>
         public static int GetPageOwner(Vcpu vcpu, ushort domid, out ushort owner)
         {
@@ -31,7 +32,15 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     owner = FrameOwner.Hypervisor;
                     return 0;
                 default:
-                    return -XenErrno.ESRCH;
+                    {
+                        if (domid == vcpu.Domain.Id)
+                            return -XenErrno.ESRCH;
+                        Domain foreign = vcpu.Domain.Host.Domains.Find(domid);
+                        if (foreign == null || foreign.IsDying)
+                            return -XenErrno.ESRCH;
+                        owner = domid;
+                        return 0;
+                    }
             }
         }
 

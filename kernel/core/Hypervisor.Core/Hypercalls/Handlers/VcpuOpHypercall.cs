@@ -37,6 +37,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     if (!target.IsInitialised)
                         return -XenErrno.EINVAL;
                     target.IsDown = false;
+                    Scheduling.VcpuBlocking.MakeRunnable(target);
                     return 0;
                 case VcpuOp.Down:
                     return Down(target);
@@ -90,24 +91,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         }
 
         // Xen reads the whole vcpu_guest_context before it looks at the vCPU, so an unreadable context
-        // is -EFAULT even for a vCPU that is already running. It is checked in pieces rather than copied
-        // whole: nothing in it is used yet, and 5 KiB is a lot of hypervisor stack.
+        // is -EFAULT even for a vCPU that is already running. The vCPU then stays down until VCPUOP_up
+        // unless the context says it is online.
         private static long Initialise(Vcpu caller, Vcpu target, ulong arg)
         {
-            Span<byte> piece = stackalloc byte[256];
-            ulong size = (ulong)sizeof(VcpuGuestContext);
-            for (ulong done = 0; done < size; done += (ulong)piece.Length)
-            {
-                ulong left = size - done;
-                Span<byte> part = left < (ulong)piece.Length ? piece.Slice(0, (int)left) : piece;
-                if (!GuestMemory.TryRead(caller, arg + done, part))
-                    return -XenErrno.EFAULT;
-            }
+            VcpuGuestContext context;
+            if (!GuestMemory.TryRead(caller, arg, new Span<byte>(&context, sizeof(VcpuGuestContext))))
+                return -XenErrno.EFAULT;
             if (target.IsInitialised)
                 return -XenErrno.EEXIST;
-            // Starting a secondary vCPU comes with multi-vCPU support; until then the domain has none
-            // to start (the builder makes one vCPU), so this is only reachable by a future domain.
-            return -XenErrno.ENOSYS;
+            return VcpuContext.Apply(target, &context);
         }
 
         // Taking down the last vCPU that is up powers the domain off, as in Xen; any other just stops.

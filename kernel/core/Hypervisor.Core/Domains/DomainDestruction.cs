@@ -1,0 +1,165 @@
+using Hypervisor.Abi;
+using Hypervisor.Core.Events;
+using Hypervisor.Core.Grants;
+using Hypervisor.Core.Hypercalls.Handlers;
+using Hypervisor.Core.Memory;
+
+namespace Hypervisor.Core.Domains
+{
+    /// <summary>
+    /// domctl destroydomain: nothing a domain held survives it. Its ports close (their interdomain peers
+    /// become unbound), the grant mappings it holds are dropped and its grant table lets go of its
+    /// frames, its timers stop, its page-table bases, GDT frames and pins are put, and then every frame
+    /// it owns is scrubbed and given back to the allocator. A frame another domain still maps (a foreign
+    /// or grant mapping in dom0's tables) cannot go yet: the domain then stays <see cref="DomainState.Dying"/>
+    /// and the frame table reports when the last such mapping goes (<see cref="FrameTable.ReleasePending"/>),
+    /// which <see cref="ReapIfPending"/> acts on. The id is free again once the domain is dead.
+    /// </summary>
+    public static class DomainDestruction
+    {
+        /// <summary>Starts (or continues) destroying <paramref name="domain"/>; true once it is dead.</summary>
+        public static bool Destroy(Domain domain)
+        {
+            if (domain.State == DomainState.Dead)
+                return true;
+            if (domain.State != DomainState.Dying)
+            {
+                bool released = false;
+                if (domain.ConsoleLineLength != 0)
+                    ConsoleIoHypercall.FlushLine(domain);
+                domain.State = DomainState.Dying;
+                domain.Host.TimersChanged = true;
+                if (domain.Host.Scheduler != null)
+                    domain.Host.Scheduler.RemoveDomain(domain);
+                ReleaseHoldings(domain);
+                if (domain.Host.FrameTable != null)
+                    domain.Host.FrameTable.SetOwnerDying(domain.Id, true);
+                released = ReturnFrames(domain);
+                // Xen's domain_kill raises VIRQ_DOM_EXC as soon as the domain has let go of what it held,
+                // even while other domains still map some of its frames: that is how the toolstack learns
+                // that it is dying and unmaps them. Xen raises it again when the domain is finally gone
+                // (ReturnFrames does that), so a domain that goes at once is announced once here.
+                if (!released)
+                    NotifyControlDomain(domain);
+                return released;
+            }
+            return ReturnFrames(domain);
+        }
+
+        /// <summary>Gives back the frames of dying domains whose last outside mapping has gone since the
+        /// last call (cheap when there is nothing to do).</summary>
+        public static void ReapIfPending(Host host)
+        {
+            FrameTable frames = host.FrameTable;
+            if (frames == null || !frames.ReleasePending)
+                return;
+            frames.ClearReleasePending();
+            DomainList list = host.Domains;
+            for (int i = 0; i < list.Count; i++)
+            {
+                Domain domain = list.At(i);
+                if (domain != null && domain.State == DomainState.Dying)
+                    ReturnFrames(domain);
+            }
+        }
+
+        private static void ReleaseHoldings(Domain domain)
+        {
+            EventChannels.CloseAll(domain);
+            GrantMappings.UnmapAll(domain);
+            domain.Grants.DropFrames(domain);
+            for (int i = 0; i < domain.WatchdogDeadlines.Length; i++)
+                domain.WatchdogDeadlines[i] = 0;
+            FrameTable frames = domain.Host.FrameTable;
+            Vcpu[] vcpus = domain.Vcpus;
+            for (int i = 0; i < vcpus.Length; i++)
+                ReleaseVcpu(vcpus[i], frames);
+            if (frames != null)
+                frames.UnpinAll(domain.Id);
+        }
+
+        private static void ReleaseVcpu(Vcpu vcpu, FrameTable frames)
+        {
+            vcpu.IsBlocked = false;
+            vcpu.IsPolling = false;
+            vcpu.PollDeadline = 0;
+            vcpu.SingleshotDeadline = 0;
+            vcpu.PeriodicPeriod = 0;
+            if (frames == null)
+                return;
+            PutBase(frames, ref vcpu.KernelTableFrame);
+            PutBase(frames, ref vcpu.UserTableFrame);
+            PutBase(frames, ref vcpu.RetiredKernelTableFrame);
+            for (int i = 0; i < vcpu.GdtFrameCount; i++)
+                PutBase(frames, ref vcpu.GdtFrames[i]);
+            vcpu.GdtFrameCount = 0;
+            if (vcpu.HasRegisteredVcpuInfo)
+            {
+                frames.PutPageAndType(vcpu.VcpuInfoFrame);
+                vcpu.HasRegisteredVcpuInfo = false;
+                vcpu.VcpuInfoFrame = 0;
+            }
+            vcpu.VcpuInfoAddress = vcpu.Domain.SharedInfoAddress;
+            vcpu.IsDown = true;
+        }
+
+        private static void PutBase(FrameTable frames, ref ulong frame)
+        {
+            if (frame != 0)
+                frames.PutPageAndType(frame);
+            frame = 0;
+        }
+
+        // Scrubs and frees every frame of the domain nothing else holds; true when none is left.
+        private static bool ReturnFrames(Domain domain)
+        {
+            Host host = domain.Host;
+            FrameTable frames = host.FrameTable;
+            ulong left = 0, returned = 0;
+            if (frames != null)
+            {
+                for (ulong mfn = 0; mfn < frames.FrameCount; mfn++)
+                {
+                    if (frames.OwnerOf(mfn) != domain.Id)
+                        continue;
+                    if (frames.Release(mfn) != 0)
+                    {
+                        left++;
+                        continue;
+                    }
+                    ulong address = mfn << FrameAllocator.FrameShift;
+                    host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
+                    if (host.MachineToPhys != null)
+                        host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
+                    host.Frames.Free(address);
+                    returned++;
+                }
+            }
+            else if (domain.SharedInfoAddress != 0)
+            {
+                host.Frames.Free(domain.SharedInfoAddress);
+            }
+            domain.TotalPages = left;
+            if (returned != 0)
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(": ").Dec(returned).Text(" frames scrubbed and returned")
+                    .Text(left != 0 ? ", some still mapped elsewhere" : "").End();
+            if (left != 0)
+                return false;
+            domain.State = DomainState.Dead;
+            if (frames != null)
+                frames.SetOwnerDying(domain.Id, false);
+            host.Domains.Remove(domain);
+            host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed").End();
+            NotifyControlDomain(domain);
+            return true;
+        }
+
+        /// <summary>VIRQ_DOM_EXC to dom0, which watches for domains that shut down or die (as under Xen).</summary>
+        public static void NotifyControlDomain(Domain domain)
+        {
+            Domain control = domain.Host.Domains.Find(0);
+            if (control != null && control != domain && control.IsAlive)
+                EventChannels.SendGlobalVirq(control, Virq.DomExc);
+        }
+    }
+}
