@@ -24,7 +24,7 @@ namespace Hypervisor.Tool.Commands
             bool quiet = args.Flag("--quiet");
             string append = args.Value("--append");
             string initrd = args.Value("--initrd");
-            int smp = args.Int("--smp", 1, 1, 64);
+            int smp = args.Int("--smp", bochs ? 1 : 2, 1, 64);   // Bochs: one CPU unless asked (it is slow enough)
             int mem = args.Int("--mem", 512, 16, 65536);
             double timeout = args.Seconds("--timeout", 120);
             string imageDir = args.Value("--image-dir");

@@ -20,14 +20,15 @@ namespace Hypervisor.Tool.Commands
     public static class ConformanceCommand
     {
         public const string Usage =
-            "hv-tool conformance [--suite S]... [--on ours|xen|both] [--timeout S] [--dom0-mem SIZE] [--verbose]\n" +
+            "hv-tool conformance [--suite S]... [--on ours|xen|both] [--timeout S] [--dom0-mem SIZE] [--smp N] [--verbose]\n" +
             "                    [--image-dir DIR] [--guest PATH [guest args...]]\n" +
             "  runs the suites in tests/conformance (built in out/guests) as dom0, default on both hypervisors\n" +
             "  --guest PATH    run one PV kernel instead (its remaining words are its command line)\n" +
+            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU on both hypervisors)\n" +
             "  --verbose       print every serial line as it arrives";
 
         public const string SuitePrefix = "conformance-";
-        private static readonly HashSet<string> ValueOptions = new HashSet<string> { "--suite", "--on", "--timeout", "--image-dir", "--dom0-mem" };
+        private static readonly HashSet<string> ValueOptions = new HashSet<string> { "--suite", "--on", "--timeout", "--image-dir", "--dom0-mem", "--smp" };
 
         private sealed class SuiteRun
         {
@@ -64,6 +65,7 @@ namespace Hypervisor.Tool.Commands
             double timeout = args.Seconds("--timeout", 120);
             string imageDir = args.Value("--image-dir");
             string dom0Memory = args.Value("--dom0-mem", "64M");
+            int smp = args.Int("--smp", GuestRunOptions.DefaultSmp, 1, 64);
             bool verbose = args.Flag("--verbose");
             args.ExpectNone();
             var hosts = new List<GuestHost>();
@@ -152,6 +154,7 @@ namespace Hypervisor.Tool.Commands
                         GuestArguments = kernel.Arguments,
                         HypervisorPath = hypervisor,
                         Dom0Memory = dom0Memory,
+                        Smp = smp,
                         Timeout = TimeSpan.FromSeconds(timeout),
                         LineReceived = verbose ? line => Console.Error.WriteLine("  " + line) : null,
                     };

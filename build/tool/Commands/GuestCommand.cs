@@ -15,14 +15,14 @@ namespace Hypervisor.Tool.Commands
     public static class GuestCommand
     {
         public const string Usage =
-            "hv-tool guest [--on xen|ours] [--timeout S] [--dom0-mem SIZE] [--append S] [--initrd FILE] [--quiet]\n" +
+            "hv-tool guest [--on xen|ours] [--timeout S] [--dom0-mem SIZE] [--smp N] [--append S] [--initrd FILE] [--quiet]\n" +
             "              [--image-dir DIR] GUEST [guest args...]\n" +
             "  boots the PV kernel GUEST as dom0 (default --on xen: Xen 4.17, installed on demand) in QEMU\n" +
             "  --quiet         print only the guest's lines (not Xen's or the hypervisor's)";
 
         private static readonly HashSet<string> ValueOptions = new HashSet<string>
         {
-            "--on", "--timeout", "--dom0-mem", "--append", "--initrd", "--image-dir",
+            "--on", "--timeout", "--dom0-mem", "--smp", "--append", "--initrd", "--image-dir",
         };
 
         public static int Run(IReadOnlyList<string> argv)
@@ -32,6 +32,7 @@ namespace Hypervisor.Tool.Commands
             string on = args.Value("--on", "xen");
             double timeout = args.Seconds("--timeout", 120);
             string dom0Memory = args.Value("--dom0-mem", "64M");
+            int smp = args.Int("--smp", GuestRunOptions.DefaultSmp, 1, 64);
             string append = args.Value("--append");
             string initrd = args.Value("--initrd");
             string imageDir = args.Value("--image-dir");
@@ -69,6 +70,7 @@ namespace Hypervisor.Tool.Commands
                 HypervisorPath = hypervisor,
                 HypervisorCommandLine = append,
                 Dom0Memory = dom0Memory,
+                Smp = smp,
                 Timeout = TimeSpan.FromSeconds(timeout),
                 LineReceived = line =>
                 {

@@ -24,12 +24,13 @@ namespace Hypervisor.Tool.Commands
     public static class HypercallBench
     {
         public const string Usage =
-            "hv-tool bench hypercall [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--image-dir DIR] [--guest PATH]\n" +
+            "hv-tool bench hypercall [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
             "  --runs N        boots of the benchmark guest per hypervisor (default 3)\n" +
             "  --json          print the results as JSON on stdout (progress goes to stderr)\n" +
             "  --iterations N  operations per timed batch (default 1000; console_io writes a tenth of that)\n" +
             "  --batches B     timed batches per operation, of which the guest reports the median (default 15)\n" +
             "  --timeout S     give up on one run after S seconds (default 300)\n" +
+            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU)\n" +
             "  --guest PATH    the benchmark guest (default out/guests/bench-hypercall.elf)";
 
         public const string GuestName = "bench-hypercall";
@@ -54,6 +55,7 @@ namespace Hypervisor.Tool.Commands
             double timeoutSeconds = args.Seconds("--timeout", 300);
             string imageDir = args.Value("--image-dir");
             string guest = args.Value("--guest");
+            int smp = args.Int("--smp", GuestRunOptions.DefaultSmp, 1, 64);
             args.ExpectNone();
 
             string root = ImageLocator.FindRepoRoot();
@@ -108,6 +110,7 @@ namespace Hypervisor.Tool.Commands
                         GuestPath = guest,
                         GuestArguments = guestArguments,
                         HypervisorPath = h.Image,
+                        Smp = smp,
                         Timeout = TimeSpan.FromSeconds(timeoutSeconds),
                     };
                     GuestRunResult result = GuestRunner.Run(options);

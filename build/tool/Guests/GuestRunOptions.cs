@@ -29,6 +29,12 @@ namespace Hypervisor.Tool.Guests
 
         public int MachineMemoryMiB { get; set; } = 512;
 
+        /// <summary>CPUs of the machine: two by default, so that every guest run has a CPU besides the
+        /// boot CPU (dom0 gets a vCPU per CPU on both hypervisors).</summary>
+        public int Smp { get; set; } = DefaultSmp;
+
+        public const int DefaultSmp = 2;
+
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(120);
 
         /// <summary>How long to wait after the guest's summary line for the hypervisor to report the end.</summary>
@@ -62,6 +68,7 @@ namespace Hypervisor.Tool.Guests
                 KernelPath = HypervisorPath,
                 Append = EffectiveCommandLine(),
                 MemoryMiB = MachineMemoryMiB,
+                Smp = Smp,
             };
             string first = System.IO.Path.GetFullPath(GuestPath);
             if (!string.IsNullOrEmpty(GuestArguments))

@@ -21,7 +21,7 @@ namespace Hypervisor.Tool.Reference
         /// <summary>Xen's command line for a run: serial console, dom0 of the given size with one vCPU,
         /// every log line.</summary>
         public static string CommandLine(string dom0Memory)
-            => $"console=com1 com1=115200,8n1 dom0_mem={dom0Memory} dom0_max_vcpus=1 loglvl=all guest_loglvl=all";
+            => $"console=com1 com1=115200,8n1 dom0_mem={dom0Memory} loglvl=all guest_loglvl=all";
 
         private static readonly TimeSpan AptTimeout = TimeSpan.FromMinutes(10);
 

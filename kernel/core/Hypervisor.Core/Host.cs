@@ -37,6 +37,8 @@ namespace Hypervisor.Core
                 frameTable = value;
                 if (value != null && value.DescriptorCheck == null)
                     value.DescriptorCheck = new Domains.SegmentDescriptorPageCheck(Memory);
+                if (value != null && value.Platform == null)
+                    value.Platform = Platform;
             }
         }
 
@@ -61,14 +63,13 @@ namespace Hypervisor.Core
 
         /// <summary>Every domain, by id.</summary>
         public readonly Domains.DomainList Domains = new Domains.DomainList();
-        /// <summary>Decides which vCPU each CPU runs (null in tests that run no scheduler).</summary>
+        /// <summary>Decides which vCPU each CPU runs (null in tests that run no scheduler). A CPU that
+        /// must ask it again is told through <see cref="HostPlatform.RequestReschedule"/>.</summary>
         public Scheduling.CreditScheduler Scheduler;
-        /// <summary>A vCPU woke that should run before the current one (or the current one's slice is
-        /// over): the arch layer asks <see cref="Scheduler"/> again before it resumes a guest.</summary>
-        public bool RescheduleRequested;
 
         /// <summary>Set when a timer, block or poll changed: the arch layer then reprograms its timer
-        /// for <see cref="Time.VcpuTimers.NextDeadline"/> before it resumes a guest.</summary>
+        /// for <see cref="Time.VcpuTimers.NextDeadline"/> before it resumes a guest. The deadlines are the
+        /// whole machine's: whichever CPU clears the flag has armed its timer for the earliest.</summary>
         public bool TimersChanged;
 
         /// <summary>Options from the hypervisor command line that change how domains are treated.</summary>

@@ -13,6 +13,38 @@ namespace Hypervisor.Core
         /// <summary>Drops the TLB entry for one virtual address of the current address space.</summary>
         public abstract void InvalidatePage(ulong virtualAddress);
 
+        // ---- Several CPUs (the defaults are one CPU's: nothing to tell anyone) ----
+
+        /// <summary>The CPU the caller runs on, 0 to <see cref="Host.CpuCount"/> - 1.</summary>
+        public virtual int CurrentCpu => 0;
+
+        /// <summary>Flushes the TLB of every other CPU that has page tables of <paramref name="domain"/>
+        /// loaded (null: of any domain), and returns once they all have: a translation the caller has
+        /// taken away from the tables must not outlive it there.</summary>
+        public virtual void FlushOtherCpus(Domains.Domain domain)
+        {
+        }
+
+        /// <summary>CPU <paramref name="cpu"/> must ask the scheduler again before it resumes a guest (a
+        /// vCPU woke that should run there, or what runs there may not run any more). Another CPU is
+        /// interrupted for it; the calling CPU does it before it resumes.</summary>
+        public virtual void RequestReschedule(int cpu)
+        {
+        }
+
+        /// <summary>The vCPU running on CPU <paramref name="cpu"/> has an event to take: another CPU is
+        /// interrupted, so that it leaves the guest and delivers it.</summary>
+        public virtual void NotifyCpu(int cpu)
+        {
+        }
+
+        /// <summary>Returns once no other CPU runs a vCPU of <paramref name="domain"/> (whose vCPUs the
+        /// caller has made unable to run: paused, dying) and, with <paramref name="forgetTables"/>, once
+        /// none has its page tables loaded, so that they can be torn down.</summary>
+        public virtual void StopDomainElsewhere(Domains.Domain domain, bool forgetTables)
+        {
+        }
+
         /// <summary>The running vCPU switched between guest kernel and guest user mode: load the top-level
         /// table <paramref name="tableFrame"/> now (as Xen's mode toggle does), so that what the hypervisor
         /// still copies for the guest in this exit goes through the new mode's address space directly.

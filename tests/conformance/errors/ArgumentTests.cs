@@ -151,13 +151,14 @@ namespace Hypervisor.Conformance
 
         private static void VcpuOpsArguments(TestSuite suite)
         {
-            // The harness boots dom0 with one vCPU.
-            suite.Errno("vcpu_op_is_up_missing_vcpu", XenErrno.ENOENT, Hypercalls.VcpuOp(VcpuOp.IsUp, 1, null));
+            // dom0 has a vCPU per CPU of the machine (the harness gives it two): 63 is beyond any.
+            const uint missingVcpu = 63;
+            suite.Errno("vcpu_op_is_up_missing_vcpu", XenErrno.ENOENT, Hypercalls.VcpuOp(VcpuOp.IsUp, missingVcpu, null));
             VcpuRunstateInfo info;
             suite.Errno("vcpu_op_get_runstate_info_vcpu_all_ones", XenErrno.ENOENT,
                 Hypercalls.VcpuOp(VcpuOp.GetRunstateInfo, 0xFFFFFFFFu, &info));
             suite.Errno("vcpu_op_unknown_command", XenErrno.ENOSYS, Hypercalls.VcpuOp(99, 0, null));
-            suite.Errno("vcpu_op_unknown_command_missing_vcpu", XenErrno.ENOENT, Hypercalls.VcpuOp(99, 1, null));
+            suite.Errno("vcpu_op_unknown_command_missing_vcpu", XenErrno.ENOENT, Hypercalls.VcpuOp(99, missingVcpu, null));
 
             // A readable context for the vCPU that is running.
             byte* context = GuestMemory.Allocate((ulong)sizeof(VcpuGuestContext));

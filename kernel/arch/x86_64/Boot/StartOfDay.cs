@@ -119,7 +119,9 @@ namespace Hypervisor.Arch.X86_64
             else
                 CheckTicks(log);
 
-            // The other CPUs: started, set up like this one, then idle until asked (IPIs).
+            // The other CPUs: started, set up like this one, then idle until guests run. Every lazy class
+            // constructor runs first, here.
+            StaticConstructors.RunAll();
             ApplicationProcessors.Start(log, s_frames, acpi, options, image.BootPageTable);
 
             // Domain 0.

@@ -53,6 +53,10 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_atomic_fetch_add32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicFetchAdd(int* location, int value);
         [RuntimeImport("cpu_atomic_compare_exchange32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern int AtomicCompareExchange(int* location, int expected, int desired);
         [RuntimeImport("cpu_atomic_increment64"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void AtomicIncrement(ulong* location);
+        [RuntimeImport("cpu_atomic_or32"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void AtomicOr(int* location, int bits);
+        [RuntimeImport("cpu_atomic_or64"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong AtomicOr64(ulong* location, ulong bits);
+        [RuntimeImport("cpu_atomic_and64"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong AtomicAnd64(ulong* location, ulong mask);
+        [RuntimeImport("cpu_atomic_and16"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void AtomicAnd16(ushort* location, ushort mask);
         [RuntimeImport("cpu_memory_fence"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void MemoryFence();
 
         // Per-CPU blocks (asm/percpu.asm) and the per-CPU SYSCALL entries (asm/traps.asm).
@@ -67,7 +71,9 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeImport("cpu_set_fpu_switch"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SetFpuSwitch(void* save, void* load);
         [RuntimeImport("cpu_save_data_selectors"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void SaveDataSelectors(ushort* four);
         [RuntimeImport("cpu_load_data_selectors"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadDataSelectors(ushort* four);
-        [RuntimeImport("cpu_enter_guest"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void EnterGuest(void* frame);
+        [RuntimeImport("cpu_resume"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void Resume(void* frame);
+        [RuntimeImport("cpu_idle_loop_address"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong IdleLoopAddress();
+        [RuntimeImport("cpu_initial_fpu_state"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void* InitialFpuState();
         [RuntimeImport("hv_image_layout"), MethodImpl(MethodImplOptions.InternalCall)] public static extern void GetImageLayout(ImageLayout* layout);
         [RuntimeImport("hv_trap_stub_table"), MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* TrapStubTable();
 

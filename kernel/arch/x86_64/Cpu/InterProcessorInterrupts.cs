@@ -1,19 +1,24 @@
 namespace Hypervisor.Arch.X86_64
 {
     // The receiving side of IPIs (LocalApic.SendIpi sends them): each one is counted in the CPU's
-    // block, marks the CPU as woken (its idle loop then runs its WakeHook) and goes to the CPU's
-    // IpiHook, which may pick another frame to resume: where reschedule requests will land.
+    // block and marks the CPU as woken (its start-of-day idle loop then runs its WakeHook); once guests
+    // run, it goes to GuestExecution, which serves what other CPUs asked (CrossCpuRequests).
     internal static unsafe class InterProcessorInterrupts
     {
         /// <summary>From TrapDispatcher, the IPI already acknowledged. Returns the frame to resume.</summary>
-        public static TrapFrame* OnIpi(TrapFrame* frame)
+        public static TrapFrame* OnIpi(TrapFrame* frame, PerCpu* self)
         {
-            PerCpu* self = PerCpu.Current;
             Cpu.AtomicIncrement(&self->IpisReceived);
             Cpu.AtomicStore(&self->WakeRequested, 1);
-            delegate*<int, TrapFrame*, TrapFrame*> hook = self->IpiHook;
-            return hook == null ? frame : hook(self->Index, frame);
+            if (GuestExecution.Cpus != null)
+                return GuestExecution.OnIpi(frame, self);
+            CrossCpuRequests.ServeHaltOnly(self);
+            return frame;
         }
+
+        /// <summary>Wakes CPU <paramref name="cpu"/> from its start-of-day idle loop, which then runs its
+        /// WakeHook.</summary>
+        public static bool Wake(int cpu) => LocalApic.SendIpi(cpu, LocalApic.IpiVector);
 
         /// <summary>Sends an IPI to CPU <paramref name="cpu"/> and waits up to
         /// <paramref name="timeoutTsc"/> TSC cycles for it to be taken; false if it was not.</summary>

@@ -8,7 +8,8 @@ namespace Hypervisor.Arch.X86_64
     // is 0xe040 + 64 * i (DescriptorTables), read with STR; see percpu.inc for why not GS, the stack or
     // LSL. So the block is reachable from trap entry, from a guest or not, without swapgs.
     //
-    // Fields another CPU reads or writes (State, WakeRequested, the counters) go through Cpu.Atomic*.
+    // Fields another CPU reads or writes (State, WakeRequested, the counters, the requests) go through
+    // Cpu.Atomic*.
     [StructLayout(LayoutKind.Explicit, Size = Size)]
     internal unsafe struct PerCpu
     {
@@ -20,6 +21,8 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(8)] public ulong GuestEntryStackTop;
         [FieldOffset(16)] public ulong HypervisorExitStackTop;
         [FieldOffset(24)] public byte GuestTaskSwitched;
+        /// <summary>This CPU holds the core lock and gives it back on its way out (asm/corelock.asm).</summary>
+        [FieldOffset(25)] public byte CoreLockHeld;
         /// <summary>Set by a switch of vCPUs: the exit path FXSAVEs the old guest's FPU state here
         /// (unless null) and FXRSTORs the new one's from <see cref="FpuSwitchLoad"/>.</summary>
         [FieldOffset(32)] public void* FpuSwitchSave;
@@ -39,14 +42,16 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(88)] public ulong Ticks;
         /// <summary>IPIs taken on this CPU (<see cref="LocalApic.IpiVector"/>).</summary>
         [FieldOffset(96)] public ulong IpisReceived;
-        /// <summary>Called in the IPI's interrupt context with the interrupted frame; returns the frame
-        /// to resume (null hook: the same). For reschedule requests later.</summary>
-        [FieldOffset(104)] public delegate*<int, TrapFrame*, TrapFrame*> IpiHook;
-        /// <summary>Called by the idle loop (interrupts off) after an IPI woke it; may never return, e.g.
-        /// to enter a guest.</summary>
+        /// <summary>Called by the start-of-day idle loop (interrupts off) after an IPI woke it; may never
+        /// return: GuestExecution starts the CPU's schedule loop from it.</summary>
         [FieldOffset(112)] public delegate*<int, void> WakeHook;
         /// <summary>Whether the CPU's timer interrupted it when it started (1) or not (0).</summary>
         [FieldOffset(120)] public int TimerFired;
+        /// <summary>What other CPUs ask of this one (<see cref="CrossCpuRequests"/>): request bits, and the
+        /// sequence numbers of requests made and served.</summary>
+        [FieldOffset(124)] public int Requests;
+        [FieldOffset(128)] public int RequestsMade;
+        [FieldOffset(132)] public int RequestsServed;
 
         private static int s_count;
 

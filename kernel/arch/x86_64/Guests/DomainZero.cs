@@ -46,7 +46,8 @@ namespace Hypervisor.Arch.X86_64
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
             host.PageWalk = new LoadedTablesPageWalk(memory, host.FrameTable);
-            host.Scheduler = new Hypervisor.Core.Scheduling.CreditScheduler(1);
+            host.CpuCount = PerCpu.CpuCount;
+            host.Scheduler = new Hypervisor.Core.Scheduling.CreditScheduler(host.CpuCount);
             host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());
             log.Info().Text("Frame table: ").Dec(frameCount).Text(" frames; M2P at ").Hex(m2pBase).Text(" (").Size(m2pFrames * FrameSize)
                .Text("), read-only for guests at ").Hex(MachineToPhys.GuestVirtualBase).End();
@@ -71,7 +72,8 @@ namespace Hypervisor.Arch.X86_64
             log.Info().Text("dom0: kernel \"").Text(name).Text("\" (").Size(kernel.Length).Text("), ").Size(pages * FrameSize)
                .Text(options.HasDom0Memory ? " (dom0_mem)" : " (all but a reserve; set dom0_mem= to choose)").End();
 
-            PvDomainBuilder build = PvDomainBuilder.Build(host, 0, true, kernel.Start, kernel.Length, initrdStart, initrdLength, arguments, pages);
+            int vcpus = options.Dom0VcpuCount(host.CpuCount, DomainCreation.MaxVcpus);
+            PvDomainBuilder build = PvDomainBuilder.Build(host, 0, true, kernel.Start, kernel.Length, initrdStart, initrdLength, arguments, pages, vcpus);
             if (!build.Succeeded)
             {
                 Report(log, name, build);
@@ -80,7 +82,8 @@ namespace Hypervisor.Arch.X86_64
             KernelImage image = build.Kernel;
             PvLayout layout = build.Layout;
             log.Info().Text("dom0: \"").Text(image.GuestOs).Text("\" ").Text(image.GuestVersion).Text(", entry ").Hex(image.Entry)
-               .Text(", virtual base ").Hex(image.VirtBase).Text(", hypercall page ").Hex(image.HypercallPage).End();
+               .Text(", virtual base ").Hex(image.VirtBase).Text(", hypercall page ").Hex(image.HypercallPage)
+               .Text(", ").Dec((ulong)vcpus).Text(vcpus == 1 ? " vCPU" : " vCPUs").End();
             log.Info().Text("dom0: kernel ").Hex(layout.KernelStart).Char('-').Hex(layout.KernelEnd).Text(", P2M ").Hex(layout.P2mStart)
                .Text(", start_info ").Hex(layout.StartInfoStart).Text(", page tables ").Hex(layout.PageTablesStart).Text(" (")
                .Dec(layout.PageTableFrames).Text("), stack ").Hex(layout.StackStart).Text(", mapped to ").Hex(layout.MappedEnd).End();

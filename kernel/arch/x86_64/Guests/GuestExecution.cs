@@ -5,40 +5,56 @@ using Hypervisor.Core.Boot;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Events;
 using Hypervisor.Core.Hypercalls;
+using Hypervisor.Core.Memory;
 using Hypervisor.Core.Time;
 using Hypervisor.Core.Text;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // Runs a vCPU in ring 3 and takes it back on every exit. Entries from a guest save the frame
-    // straight into the vCPU's register file (TSS RSP0 points just past it), where the core works on
-    // it; the exit path resumes from there, after the core's changes of mode (page-table base, GS
-    // base) and of CR0.TS have been applied to the CPU. Nothing is copied.
+    // Runs vCPUs in ring 3 on every online CPU and takes them back on every exit. Each CPU has its own
+    // schedule loop: it asks the credit scheduler (with its CPU index) what to run, runs it until an
+    // exit, its slice or tick, or a request of another CPU, and runs its idle vCPU (hlt with interrupts
+    // open) when nothing can run. Entries from a guest save the frame straight into the vCPU's register
+    // file (this CPU's TSS RSP0 points just past it), where the core works on it; the exit path resumes
+    // from there, after the core's changes of mode (page-table base, GS base) and of CR0.TS have been
+    // applied to the CPU. Nothing is copied.
+    //
+    // Every exit holds the core lock (CoreLock) from before it reaches the core until the exit path has
+    // switched FPU state, so the core and the scheduler see one CPU at a time. What a CPU has loaded
+    // (GuestCpu) is its own.
     internal static unsafe class GuestExecution
     {
-        private const int Cpu0 = 0;
+        private const ulong IdleStackBytes = 8 * FrameAllocator.FrameSize;
+        private const ulong InterruptFlag = 1UL << 9;
+        private const ulong ReservedFlag = 1UL << 1;
 
-        private static Vcpu s_current;
+        private static GuestCpu[] s_cpus;
+        private static Host s_host;
         private static Domain s_controlDomain;
-        // When this CPU must ask the scheduler again (end of slice or its tick).
-        private static ulong s_runUntil;
-        private static bool s_loadedKernelMode;
-        private static bool s_loadedTaskSwitched;
         private static LogWriter s_log;
         private static HypervisorOptions s_options;
+        private static ulong s_idleLoop;
+        // The state of the CPU that holds the core lock: every path that takes the lock sets it first,
+        // and only code under the lock reads it, so the core's calls into the platform (a mode switch's
+        // tables, a guest copy through the loaded tables) find their CPU without asking the CPU which
+        // it is. Not a "current" of the machine: one CPU's, while it holds the lock.
+        // (An index, not a reference: a reference store into a static is a write-barrier call.)
+        private static int s_lockHolder = -1;
 
-        public static void Run(Vcpu vcpu, LogWriter log, HypervisorOptions options)
+        /// <summary>Each online CPU's state, by index; null until guests run.</summary>
+        public static GuestCpu[] Cpus => s_cpus;
+
+        public static LogWriter Log => s_log;
+
+        /// <summary>The boot CPU, once dom0 is built: every online CPU starts its schedule loop (the others
+        /// through their WakeHook), dom0's first vCPU queued. Never returns.</summary>
+        public static void Run(Vcpu first, LogWriter log, HypervisorOptions options)
         {
             s_log = log;
             s_options = options;
-            Host host = vcpu.Domain.Host;
-            s_controlDomain = vcpu.Domain;
-            vcpu.Domain.State = DomainState.Running;
-            ulong now = SystemTime.Now(host);
-            host.Scheduler.Wake(vcpu, now);
-            Vcpu first = host.Scheduler.PickNext(Cpu0, null, now, out s_runUntil);
-            if (first == null)
-                Stop(vcpu.Domain);
+            Host host = first.Domain.Host;
+            s_host = host;
+            s_controlDomain = first.Domain;
             GuestRegisters* frame = RegisterFile(first);
             if (((ulong)frame & 15) != 0)
             {
@@ -46,131 +62,274 @@ namespace Hypervisor.Arch.X86_64
                    .Text("): the runtime's allocator must align array elements").End();
                 Stop(first.Domain);
             }
-            SwitchTo(null, first);       // its FPU starts clean (cpu_enter_guest), not from its image
-            Cpu.SetFpuSwitch(null, null);
-            first.FpuInitialised = true;
-            ArmTimer(host, now);         // from here on the timer is one-shot
-            if (!Resume(first))
-                Stop(first.Domain);
-            Cpu.EnterGuest(frame);
-        }
-
-        /// <summary>The vCPU running on this CPU.</summary>
-        public static Vcpu Current => s_current;
-
-        // From TrapDispatcher, for every exit that is not an interrupt: the frame is the running
-        // vCPU's register file. Returns the frame to resume.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static TrapFrame* OnExit(TrapFrame* frame)
-        {
-            Vcpu vcpu = s_current;
-            ulong cr2 = frame->Vector == 14 ? Cpu.ReadCr2() : 0;
-            GuestTrapHandler.Handle(vcpu, cr2);
-            return Continue(vcpu);
-        }
-
-        // From asm/traps.asm's SYSCALL entry: a hypercall from guest kernel mode, or the guest's own
-        // system call from its user mode. The frame is the running vCPU's register file.
-        [RuntimeExport("hv_syscall")]
-        private static TrapFrame* OnSyscall(TrapFrame* frame)
-        {
-            Vcpu vcpu = s_current;
-            if (vcpu.InKernelMode)
-                HypercallDispatcher.Dispatch(vcpu);
-            else
-                GuestTrapHandler.Handle(vcpu, 0);
-            return Continue(vcpu);
-        }
-
-        // From TrapDispatcher, for the timer's interrupt in guest mode (already acknowledged): fire what
-        // is due, which may raise the vCPU's VIRQ_TIMER, end the slice when its time has come, and go on.
-        public static TrapFrame* OnTimerInterrupt(TrapFrame* frame)
-        {
-            Vcpu vcpu = s_current;
-            Host host = vcpu.Domain.Host;
-            ulong now = SystemTime.Now(host);
-            VcpuTimers.Expire(host, now);
-            if (now >= s_runUntil)
-                host.RescheduleRequested = true;
-            else
-                ArmTimer(host, now);
-            return Continue(vcpu);
-        }
-
-        // After an exit was handled: let the scheduler choose when the vCPU cannot go on, its slice is
-        // over or a woken vCPU should preempt it; deliver a due event upcall and resume what runs.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TrapFrame* Continue(Vcpu vcpu)
-        {
-            Host host = vcpu.Domain.Host;
-            while (true)
+            int count = PerCpu.CpuCount;
+            var cpus = new GuestCpu[count];
+            for (int i = 0; i < count; i++)
             {
-                if (!vcpu.IsRunnable || host.RescheduleRequested)
-                    vcpu = Schedule(vcpu, host);
-                else if (host.TimersChanged)
-                    ArmTimer(host, SystemTime.Now(host));
+                if (!host.Frames.TryAllocateContiguous(IdleStackBytes / FrameAllocator.FrameSize, 1, out ulong stack))
+                {
+                    log.Error().Text("no memory for the idle stacks of the CPUs").End();
+                    Stop(first.Domain);
+                }
+                cpus[i] = new GuestCpu(i, PerCpu.Of(i), (ulong)PhysicalWindow.ToVirtual(stack) + IdleStackBytes);
+            }
+            s_idleLoop = Cpu.IdleLoopAddress();
+            s_cpus = cpus;
+            Cpu.MemoryFence();
+
+            CoreLock.Acquire();
+            first.Domain.State = DomainState.Running;
+            host.Scheduler.Wake(first, SystemTime.Now(host));
+            for (int i = 1; i < count; i++)
+            {
+                PerCpu.Of(i)->WakeHook = &StartOnThisCpu;
+                InterProcessorInterrupts.Wake(i);
+            }
+            Start(cpus[0]);
+        }
+
+        // An application processor, from its start-of-day idle loop (interrupts off).
+        private static void StartOnThisCpu(int index)
+        {
+            CoreLock.Acquire();
+            Start(s_cpus[index]);
+        }
+
+        // Holding the core lock: the CPU's first decision, then into what it chose.
+        private static void Start(GuestCpu cpu)
+        {
+            s_lockHolder = cpu.Index;
+            LoadHypervisorTables(cpu);
+            TrapFrame* frame = ContinueSlowly(cpu, null, null);
+            Cpu.Resume(frame);
+        }
+
+        /// <summary>The state of the calling CPU, which holds the core lock (null before guests run).</summary>
+        public static GuestCpu LockHolder
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get
+            {
+                int holder = s_lockHolder;
+                return holder < 0 ? null : s_cpus[holder];
+            }
+        }
+
+        /// <summary>The guest table in the calling CPU's CR3, for code under the core lock (0: none, or
+        /// guests do not run yet).</summary>
+        public static ulong LoadedTableFrameHere
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get
+            {
+                int holder = s_lockHolder;
+                return holder < 0 ? 0 : s_cpus[holder].LoadedTableFrame;
+            }
+        }
+
+        // From TrapDispatcher, for a guest's exception (the entry code took the core lock): the frame is
+        // the running vCPU's register file. Returns the frame to resume.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TrapFrame* OnExit(TrapFrame* frame, PerCpu* block)
+        {
+            GuestCpu cpu = s_cpus[block->Index];
+            s_lockHolder = cpu.Index;
+            Vcpu vcpu = cpu.Current;
+            if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
+            {
+                ulong cr2 = frame->Vector == 14 ? Cpu.ReadCr2() : 0;
+                GuestTrapHandler.Handle(vcpu, cr2);
+            }
+            return Continue(cpu, vcpu);
+        }
+
+        // From asm/traps.asm's SYSCALL entry (the core lock taken): a hypercall from guest kernel mode, or
+        // the guest's own system call from its user mode. The frame is the running vCPU's register file.
+        [RuntimeExport("hv_syscall")]
+        private static TrapFrame* OnSyscall(TrapFrame* frame, PerCpu* block)
+        {
+            GuestCpu cpu = s_cpus[block->Index];
+            s_lockHolder = cpu.Index;
+            Vcpu vcpu = cpu.Current;
+            if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
+            {
+                if (vcpu.InKernelMode)
+                    HypercallDispatcher.Dispatch(vcpu);
+                else
+                    GuestTrapHandler.Handle(vcpu, 0);
+            }
+            return Continue(cpu, vcpu);
+        }
+
+        // From TrapDispatcher, the timer's interrupt (acknowledged). In a guest or in the idle loop it is
+        // that vCPU's exit: fire what is due, end the slice if its time has come. Anywhere else the CPU
+        // is waiting for the core lock: the work is left for when it has it.
+        public static TrapFrame* OnTimer(TrapFrame* frame, PerCpu* block)
+        {
+            if (s_cpus == null)
+                return frame;   // start of day: the boot CPU's tick, another CPU's timer check
+            GuestCpu cpu = s_cpus[block->Index];
+            cpu.Raise(GuestCpu.TimerExpired);
+            bool fromGuest = (frame->Cs & 3) == 3;
+            if (!fromGuest && !cpu.InIdle)
+                return frame;
+            cpu.InIdle = false;
+            CoreLock.Acquire();
+            s_lockHolder = cpu.Index;
+            return ContinueSlowly(cpu, cpu.Current, fromGuest ? null : frame);
+        }
+
+        // From InterProcessorInterrupts (acknowledged): serves what other CPUs asked without the core
+        // lock (one of them may hold it and wait for this), then comes through the core. In a guest the
+        // CPU joins the queue for the lock before it answers, so that it gets the lock before the asking
+        // CPU's next exit (a pause then finds the vCPU saved).
+        public static TrapFrame* OnIpi(TrapFrame* frame, PerCpu* block)
+        {
+            GuestCpu cpu = s_cpus[block->Index];
+            if ((frame->Cs & 3) == 3)
+            {
+                int ticket = CoreLock.TakeTicket();
+                CrossCpuRequests.Serve(cpu);
+                CoreLock.WaitFor(ticket);
+                s_lockHolder = cpu.Index;
+                return ContinueSlowly(cpu, cpu.Current, null);
+            }
+            if (cpu.InIdle)
+            {
+                cpu.InIdle = false;
+                CrossCpuRequests.Serve(cpu);
+                CoreLock.Acquire();
+                s_lockHolder = cpu.Index;
+                return ContinueSlowly(cpu, null, frame);
+            }
+            CrossCpuRequests.Serve(cpu);
+            return frame;
+        }
+
+        // After a vCPU's exit was handled (the core lock held). The common case, checked with as few
+        // branches as may be (under an emulator each is a block of its own): nothing asked of this CPU,
+        // the vCPU can go on, no timer or TLB work; then only a due event upcall and the resume.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TrapFrame* Continue(GuestCpu cpu, Vcpu vcpu)
+        {
+            Host host = s_host;
+            if ((cpu.Attention | (host.TimersChanged ? 1 : 0) | (host.FrameTable.TlbFlushPending ? 1 : 0)) == 0 && vcpu.IsRunnable)
+            {
                 // An upcall is due when vcpu_info's pending byte is set and its mask byte clear (read
                 // together, as one word, straight from the direct map).
                 if (IsUpcallDue(*(ushort*)PhysicalWindow.ToVirtual(vcpu.VcpuInfoAddress)))
                     EventUpcall.DeliverIfDue(vcpu);
-                if (vcpu.Domain.IsAlive && Resume(vcpu))
+                if (vcpu.Domain.IsAlive && Resume(cpu, vcpu))
+                    return (TrapFrame*)RegisterFile(vcpu);
+            }
+            return ContinueSlowly(cpu, vcpu, null);
+        }
+
+        // The general case (the core lock held): let the scheduler choose when the vCPU cannot go on, its
+        // slice is over, or a woken vCPU should preempt it; fire due timers; deliver a due event upcall
+        // and resume what runs, or the idle loop (vcpu null: this CPU ran its idle vCPU; idleFrame, when
+        // not null, is where it was interrupted).
+        private static TrapFrame* ContinueSlowly(GuestCpu cpu, Vcpu vcpu, TrapFrame* idleFrame)
+        {
+            Host host = s_host;
+            cpu.Attention &= ~GuestCpu.TablesForgotten;
+            while (true)
+            {
+                if ((cpu.Attention & GuestCpu.TimerExpired) != 0)
+                    OnTimerExpired(cpu, host);
+                if (vcpu == null || !vcpu.IsRunnable || (cpu.Attention & GuestCpu.Reschedule) != 0)
+                    vcpu = Schedule(cpu, vcpu, host);
+                else if (host.TimersChanged)
+                    ArmTimer(cpu, host, SystemTime.Now(host));
+                if (vcpu == null)
+                    return EnterIdle(cpu, idleFrame);
+                // A frame changed type or went back to the allocator: no stale translation of this CPU's
+                // may reach the guest (the memory hypercalls flush for themselves; this is for the rest).
+                FrameTable frames = host.FrameTable;
+                if (frames.TlbFlushPending)
+                {
+                    Cpu.WriteCr3(Cpu.ReadCr3());
+                    frames.ClearTlbFlushPending();
+                }
+                if (IsUpcallDue(*(ushort*)PhysicalWindow.ToVirtual(vcpu.VcpuInfoAddress)))
+                    EventUpcall.DeliverIfDue(vcpu);
+                if (vcpu.Domain.IsAlive && Resume(cpu, vcpu))
                     return (TrapFrame*)RegisterFile(vcpu);
                 // The registers could not be resumed: its domain has been crashed; run something else.
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool IsUpcallDue(ushort pendingAndMask) => (pendingAndMask & 0xFF) != 0 && (pendingAndMask & 0xFF00) == 0;
 
-        // Asks the scheduler what runs next, idling (sti; hlt, timers firing) while nothing can, and
-        // switches to it. The machine stops when dom0 has.
-        private static Vcpu Schedule(Vcpu current, Host host)
+        // The timer fired on this CPU: what is due fires, and the scheduler is asked again if this CPU's
+        // time (slice or tick) has come; otherwise the timer is armed again.
+        private static void OnTimerExpired(GuestCpu cpu, Host host)
         {
-            Vcpu previous = current;
-            Vcpu next;
-            while (true)
-            {
-                host.RescheduleRequested = false;
-                if (!s_controlDomain.IsAlive)
-                    Stop(s_controlDomain);
-                ulong now = SystemTime.Now(host);
-                VcpuTimers.Expire(host, now);
-                next = host.Scheduler.PickNext(Cpu0, current, now, out s_runUntil);
-                if (next != null)
-                {
-                    ArmTimer(host, now);
-                    break;
-                }
-                current = null;
-                // Nothing to run: wait for the timer or an interrupt. Interrupts are open only inside the
-                // halt (sti's shadow covers hlt, so no wake-up is lost).
-                ArmTimer(host, now);
-                Cpu.WaitForInterrupt();
-                Cpu.DisableInterrupts();
-            }
-            if (next != previous)
-                SwitchTo(previous, next);
+            cpu.Attention &= ~GuestCpu.TimerExpired;
+            ulong now = SystemTime.Now(host);
+            VcpuTimers.Expire(host, now);
+            if (now >= cpu.RunUntil)
+                cpu.Attention |= GuestCpu.Reschedule;
+            else
+                ArmTimer(cpu, host, now);
+        }
+
+        // Asks the scheduler what this CPU runs next (null: its idle vCPU) and switches to it. The
+        // machine stops when dom0 has.
+        private static Vcpu Schedule(GuestCpu cpu, Vcpu current, Host host)
+        {
+            if (!s_controlDomain.IsAlive)
+                Stop(s_controlDomain);
+            ulong now = SystemTime.Now(host);
+            VcpuTimers.Expire(host, now);
+            cpu.Attention &= ~GuestCpu.Reschedule;   // what woke so far is in the queues PickNext looks at
+            Vcpu next = host.Scheduler.PickNext(cpu.Index, current, now, out cpu.RunUntil);
+            ArmTimer(cpu, host, now);
+            if (next != current)
+                SwitchTo(cpu, current, next);
             return next;
         }
 
-        // Programs the timer for the earliest guest timer, poll timeout or watchdog, or the scheduler's
-        // next decision.
-        private static void ArmTimer(Host host, ulong now)
+        // Programs this CPU's timer for the earliest guest timer, poll timeout or watchdog (of the whole
+        // machine: any CPU may fire them), or its scheduler's next decision.
+        private static void ArmTimer(GuestCpu cpu, Host host, ulong now)
         {
             ulong next = VcpuTimers.NextDeadline(host);
-            if (s_runUntil < next)
-                next = s_runUntil;
+            if (cpu.RunUntil < next)
+                next = cpu.RunUntil;
             LocalApic.ArmOneShot(next > now ? next - now : 0);
             host.TimersChanged = false;
+        }
+
+        // The idle vCPU's frame: the idle loop on this CPU's idle stack, interrupts open (or the frame an
+        // interrupt of the idle loop came from, to go on where it was).
+        private static TrapFrame* EnterIdle(GuestCpu cpu, TrapFrame* interrupted)
+        {
+            cpu.InIdle = true;
+            if (interrupted != null)
+                return interrupted;
+            TrapFrame* frame = (TrapFrame*)(cpu.IdleStackTop - (ulong)sizeof(TrapFrame));
+            byte* bytes = (byte*)frame;
+            for (int i = 0; i < sizeof(TrapFrame); i++)
+                bytes[i] = 0;
+            frame->Rip = s_idleLoop;
+            frame->Cs = DescriptorTables.HypervisorCs;
+            frame->Rflags = InterruptFlag | ReservedFlag;
+            frame->Rsp = cpu.IdleStackTop;
+            frame->Ss = DescriptorTables.HypervisorDs;
+            return frame;
         }
 
         // What stays in the CPU while a vCPU runs goes with it: data selectors, segment bases (a selector
         // load by the guest may have changed them), its guest descriptors in this CPU's GDT, where the CPU
         // saves its registers on the next exit, and its FPU state (swapped by the exit path, once the
-        // XMM registers the hypervisor used are the old guest's again).
-        private static void SwitchTo(Vcpu previous, Vcpu next)
+        // XMM registers the hypervisor used are the old guest's again, before the core lock goes: another
+        // CPU may pick the old vCPU up as soon as it has the lock). To idle (next null), the CPU moves to
+        // the hypervisor's own tables, so that it holds no domain's.
+        private static void SwitchTo(GuestCpu cpu, Vcpu previous, Vcpu next)
         {
             ushort* selectors = stackalloc ushort[4];
-            int gdtEntries = next.GdtFrameCount * 512;
             void* save = null;
             if (previous != null)
             {
@@ -182,17 +341,25 @@ namespace Hypervisor.Arch.X86_64
                 ulong fsBase = Cpu.ReadMsr(Cpu.MsrFsBase), gsBase = Cpu.ReadMsr(Cpu.MsrGsBase);
                 if (fsBase != previous.FsBase)
                     previous.FsBase = fsBase;
-                if (s_loadedKernelMode && gsBase != previous.GsBaseKernel)
+                if (cpu.LoadedKernelMode && gsBase != previous.GsBaseKernel)
                     previous.GsBaseKernel = gsBase;
-                else if (!s_loadedKernelMode && gsBase != previous.GsBaseUser)
+                else if (!cpu.LoadedKernelMode && gsBase != previous.GsBaseUser)
                     previous.GsBaseUser = gsBase;
-                if (previous.GdtFrameCount * 512 > gdtEntries)
-                    gdtEntries = previous.GdtFrameCount * 512;
                 save = FpuImage(previous);
             }
-            s_current = next;
-            if (gdtEntries != 0)
-                next.Domain.Host.Platform.LoadGuestDescriptors(next, 0, gdtEntries);
+            cpu.Current = next;
+            if (next == null)
+            {
+                LoadHypervisorTables(cpu);
+                if (save != null)
+                    Cpu.SetFpuSwitch(save, Cpu.InitialFpuState());
+                return;
+            }
+            int gdtEntries = next.GdtFrameCount * 512;
+            int loadEntries = gdtEntries > cpu.LoadedGdtEntries ? gdtEntries : cpu.LoadedGdtEntries;
+            if (loadEntries != 0)
+                next.Domain.Host.Platform.LoadGuestDescriptors(next, 0, loadEntries);
+            cpu.LoadedGdtEntries = gdtEntries;
             selectors[0] = UsableSelector(next.Ds);
             selectors[1] = UsableSelector(next.Es);
             selectors[2] = UsableSelector(next.Fs);
@@ -249,17 +416,17 @@ namespace Hypervisor.Arch.X86_64
         // Loads what the core decided into the CPU and the frame; false when the registers cannot be
         // resumed (the domain has then been crashed).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static bool Resume(Vcpu vcpu)
+        private static bool Resume(GuestCpu cpu, Vcpu vcpu)
         {
             if (!ResumableState.Check(vcpu))
                 return false;
-            X86HostPlatform.LoadTables(GuestMode.CurrentTableFrame(vcpu));
+            LoadTables(cpu, GuestMode.CurrentTableFrame(vcpu), vcpu.Domain);
             // The live GS base follows the guest's mode; the MSRs are written only when the mode
             // or a base changed (the guest's own selector loads stay in effect otherwise).
-            if (vcpu.InKernelMode != s_loadedKernelMode || vcpu.SegmentBasesChanged)
+            if (vcpu.InKernelMode != cpu.LoadedKernelMode || vcpu.SegmentBasesChanged)
             {
                 Cpu.WriteMsr(Cpu.MsrGsBase, GuestMode.CurrentGsBase(vcpu));
-                s_loadedKernelMode = vcpu.InKernelMode;
+                cpu.LoadedKernelMode = vcpu.InKernelMode;
             }
             if (vcpu.SegmentBasesChanged)
             {
@@ -267,12 +434,32 @@ namespace Hypervisor.Arch.X86_64
                 vcpu.SegmentBasesChanged = false;
             }
             // CR0.TS itself is set by the exit path after its last FPU instruction (asm/traps.asm).
-            if (vcpu.TaskSwitched != s_loadedTaskSwitched)
+            if (vcpu.TaskSwitched != cpu.LoadedTaskSwitched)
             {
                 Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
-                s_loadedTaskSwitched = vcpu.TaskSwitched;
+                cpu.LoadedTaskSwitched = vcpu.TaskSwitched;
             }
             return true;
+        }
+
+        /// <summary>Puts the guest top-level table <paramref name="tableFrame"/> of
+        /// <paramref name="domain"/> in this CPU's CR3, unless it is there already.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadTables(GuestCpu cpu, ulong tableFrame, Domain domain)
+        {
+            if (tableFrame == cpu.LoadedTableFrame)
+                return;
+            Cpu.WriteCr3(tableFrame << 12);
+            cpu.LoadedTableFrame = tableFrame;
+            cpu.LoadedDomain = domain;
+        }
+
+        /// <summary>The hypervisor's own tables in this CPU's CR3 (idle, or leaving a dying domain).</summary>
+        public static void LoadHypervisorTables(GuestCpu cpu)
+        {
+            Cpu.WriteCr3(HypervisorPageTables.RootPhysical);
+            cpu.LoadedTableFrame = 0;
+            cpu.LoadedDomain = null;
         }
 
         // Objects never move in this runtime, so the address stays valid.

@@ -5,7 +5,8 @@ using Hypervisor.Core.Domains;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // The core's HostPlatform on this CPU: each operation is one instruction or a short sequence.
+    // The core's HostPlatform: each operation is one instruction or a short sequence on the calling CPU,
+    // or a request to the others (CrossCpuRequests).
     internal sealed unsafe class X86HostPlatform : HostPlatform
     {
         private readonly AcpiTables acpi;
@@ -20,19 +21,18 @@ namespace Hypervisor.Arch.X86_64
         public override void FlushTlb() => Cpu.WriteCr3(Cpu.ReadCr3());
         public override void InvalidatePage(ulong virtualAddress) => Cpu.InvalidatePage(virtualAddress);
 
-        public override void LoadGuestTables(ulong tableFrame) => LoadTables(tableFrame);
+        public override int CurrentCpu => Cpu.CurrentIndex();
+        public override void FlushOtherCpus(Domain domain) => CrossCpuRequests.FlushOthers(domain);
+        public override void RequestReschedule(int cpu) => CrossCpuRequests.RequestReschedule(cpu);
+        public override void NotifyCpu(int cpu) => CrossCpuRequests.Notify(cpu);
+        public override void StopDomainElsewhere(Domain domain, bool forgetTables) => CrossCpuRequests.StopDomain(domain, forgetTables);
 
-        /// <summary>The guest top-level table in CR3 (0: the hypervisor's own tables). Only
-        /// <see cref="LoadTables"/> loads guest tables, so this copy saves reading CR3 on every exit.</summary>
-        public static ulong LoadedTableFrame;
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static void LoadTables(ulong tableFrame)
+        // A mode switch of the running vCPU, under the core lock (before guests run, nobody asks).
+        public override void LoadGuestTables(ulong tableFrame)
         {
-            if (tableFrame == LoadedTableFrame)
-                return;
-            Cpu.WriteCr3(tableFrame << 12);
-            LoadedTableFrame = tableFrame;
+            GuestCpu cpu = GuestExecution.LockHolder;
+            if (cpu != null && cpu.Current != null)
+                GuestExecution.LoadTables(cpu, tableFrame, cpu.Current.Domain);
         }
 
         // The guest part of the GDT is the first 14 frames (entries below 0xe000 / 8), as in Xen. The
@@ -44,7 +44,8 @@ namespace Hypervisor.Arch.X86_64
             ulong* gdt = (ulong*)DescriptorTables.GdtBase;
             // Only the running vCPU's descriptors are in this CPU's GDT; another vCPU's go in when it is
             // switched to.
-            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries || vcpu != GuestExecution.Current)
+            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries
+                || GuestExecution.LockHolder == null || vcpu != GuestExecution.LockHolder.Current)
                 return;
             int end = count > guestEntries - firstEntry ? guestEntries : firstEntry + count;
             int loaded = vcpu.GdtFrameCount * 512;

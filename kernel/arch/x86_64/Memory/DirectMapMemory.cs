@@ -15,6 +15,13 @@ namespace Hypervisor.Arch.X86_64
         public override void Write32(ulong address, uint value) => *(uint*)PhysicalWindow.ToVirtual(address) = value;
         public override void Write64(ulong address, ulong value) => *(ulong*)PhysicalWindow.ToVirtual(address) = value;
 
+        // Guests change these words on other CPUs at the same time: locked instructions.
+        public override ulong SetBits64(ulong address, ulong bits) => Cpu.AtomicOr64((ulong*)PhysicalWindow.ToVirtual(address), bits);
+        public override ulong ClearBits64(ulong address, ulong bits) => Cpu.AtomicAnd64((ulong*)PhysicalWindow.ToVirtual(address), ~bits);
+        public override void ClearBits16(ulong address, ushort bits) => Cpu.AtomicAnd16((ushort*)PhysicalWindow.ToVirtual(address), (ushort)~bits);
+        public override uint CompareExchange32(ulong address, uint expected, uint desired) =>
+            (uint)Cpu.AtomicCompareExchange((int*)PhysicalWindow.ToVirtual(address), (int)expected, (int)desired);
+
         public override void Fill(ulong address, ulong length, byte value)
         {
             System.SpanHelpers.Fill(ref *PhysicalWindow.ToVirtual(address), (nuint)length, value);

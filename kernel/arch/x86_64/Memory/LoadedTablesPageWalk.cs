@@ -4,7 +4,7 @@ using Hypervisor.Core.Memory;
 namespace Hypervisor.Arch.X86_64
 {
     // The core's guest page walk, with copies in the loaded address space done by the CPU: while the
-    // hypervisor handles a vCPU's exit, CR3 holds that vCPU's current tables (their L4 carries the
+    // hypervisor handles a vCPU's exit, this CPU's CR3 holds that vCPU's current tables (their L4 carries the
     // hypervisor's slots), so a guest address can be dereferenced directly and the TLB does the walk
     // the software would. The answers are the software walk's: guest entries are always USER, the
     // hypervisor's range is refused before any access, CR0.WP makes read-only pages fault on writes,
@@ -17,7 +17,7 @@ namespace Hypervisor.Arch.X86_64
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public override bool CopiesDirectly(ulong l4Mfn) => l4Mfn != 0 && l4Mfn == X86HostPlatform.LoadedTableFrame;
+        public override bool CopiesDirectly(ulong l4Mfn) => l4Mfn != 0 && l4Mfn == GuestExecution.LoadedTableFrameHere;
 
         public override bool TryRead(ulong l4Mfn, ulong virtualAddress, Span<byte> destination)
         {

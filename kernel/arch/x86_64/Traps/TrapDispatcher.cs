@@ -3,10 +3,10 @@ using Hypervisor.Core.Text;
 
 namespace Hypervisor.Arch.X86_64
 {
-    // Where every interrupt, exception and SYSCALL arrives (from asm/traps.asm). Exceptions and
-    // SYSCALLs from ring 3 belong to the running guest; in ring 0 they are hypervisor bugs and
-    // panic. Interrupts are the timer's (its deadline for the guests' timers, or the idle loop's
-    // wake-up) and other CPUs' IPIs.
+    // Where every interrupt and exception arrives (from asm/traps.asm; SYSCALLs go to
+    // GuestExecution). Exceptions from ring 3 belong to the running guest; in ring 0 they are
+    // hypervisor bugs and panic. Interrupts are the timer's (this CPU's deadline for the guests'
+    // timers and its scheduler) and other CPUs' IPIs.
     internal static unsafe class TrapDispatcher
     {
         private static LogWriter s_log;
@@ -16,13 +16,15 @@ namespace Hypervisor.Arch.X86_64
 
         public static void Install(LogWriter log) => s_log = log;
 
-        // Returns the frame to resume: the same one, or a vCPU's register file after a guest exit.
+        // Returns the frame to resume: the same one, a vCPU's register file after a guest exit, or the
+        // idle loop's. A guest's exception arrives with the core lock taken (asm/traps.asm); an
+        // interrupt is acknowledged first, and its handler takes the lock if it needs it.
         [RuntimeExport("hv_trap")]
-        private static TrapFrame* OnTrap(TrapFrame* frame)
+        private static TrapFrame* OnTrap(TrapFrame* frame, PerCpu* cpu)
         {
             ulong vector = frame->Vector;
             if ((vector < 32 || vector == 256) && (frame->Cs & 3) == 3 && !UsesOwnStack(vector))
-                return GuestExecution.OnExit(frame);   // a guest's exception or SYSCALL
+                return GuestExecution.OnExit(frame, cpu);   // a guest's exception or SYSCALL
             if (vector < 32 || vector == 256)
             {
                 if (GuestCopy.TryRecover(frame))
@@ -37,19 +39,16 @@ namespace Hypervisor.Arch.X86_64
             }
             if (vector == LocalApic.TimerVector)
             {
-                PerCpu* cpu = PerCpu.Current;
                 cpu->Ticks++;
                 if (cpu->Index == 0)
                     LocalApic.Ticks++;   // the boot CPU's count, read at start of day
                 LocalApic.EndOfInterrupt();
-                // In a guest it is the running vCPU's exit (timers may raise its events); in the
-                // hypervisor only the idle loop has interrupts open, and it checks the timers itself.
-                return (frame->Cs & 3) == 3 ? GuestExecution.OnTimerInterrupt(frame) : frame;
+                return GuestExecution.OnTimer(frame, cpu);
             }
             if (vector == LocalApic.IpiVector)
             {
                 LocalApic.EndOfInterrupt();
-                return InterProcessorInterrupts.OnIpi(frame);
+                return InterProcessorInterrupts.OnIpi(frame, cpu);
             }
             if (vector == LocalApic.SpuriousVector || (vector >= LegacyPic.FirstVector && vector < LegacyPic.FirstVector + 16))
                 return frame;   // spurious: no end-of-interrupt is owed

@@ -11,7 +11,8 @@ global cpu_enable_interrupts, cpu_disable_interrupts, cpu_wait_for_interrupt, cp
 global cpu_read_rsp, cpu_read_rflags, cpu_undefined_instruction, cpu_divide_by_zero, cpu_read_qword
 global cpu_triple_fault
 global cpu_atomic_load32, cpu_atomic_load64, cpu_atomic_store32, cpu_atomic_exchange32, cpu_atomic_fetch_add32
-global cpu_atomic_compare_exchange32, cpu_atomic_increment64, cpu_memory_fence
+global cpu_atomic_compare_exchange32, cpu_atomic_increment64, cpu_memory_fence, cpu_atomic_or32
+global cpu_atomic_or64, cpu_atomic_and64, cpu_atomic_and16
 global cpu_save_data_selectors, cpu_load_data_selectors
 
 cpu_out8:   mov edx, edi
@@ -151,6 +152,30 @@ cpu_atomic_fetch_add32:
 cpu_atomic_compare_exchange32:
                mov eax, esi
                lock cmpxchg [rdi], edx
+               ret
+; void cpu_atomic_or32(int* p, int bits)
+cpu_atomic_or32:
+               lock or [rdi], esi
+               ret
+; ulong cpu_atomic_or64(ulong* p, ulong bits): the old value
+cpu_atomic_or64:
+               mov rax, [rdi]
+.retry:        mov rdx, rax
+               or rdx, rsi
+               lock cmpxchg [rdi], rdx
+               jne .retry
+               ret
+; ulong cpu_atomic_and64(ulong* p, ulong mask): the old value
+cpu_atomic_and64:
+               mov rax, [rdi]
+.retry:        mov rdx, rax
+               and rdx, rsi
+               lock cmpxchg [rdi], rdx
+               jne .retry
+               ret
+; void cpu_atomic_and16(ushort* p, ushort mask)
+cpu_atomic_and16:
+               lock and [rdi], si
                ret
 ; void cpu_atomic_increment64(ulong* p)
 cpu_atomic_increment64:

@@ -3,11 +3,12 @@
 ; general registers in the order of TrapFrame (C#) and calls hv_trap(TrapFrame*).
 bits 64
 %include "percpu.inc"
-extern hv_trap, hv_syscall, percpu_area
+extern hv_trap, hv_syscall, percpu_area, core_lock_next, core_lock_serving, core_lock_wait
 ; Offsets in the frame (TrapFrame in C#): 15 registers from R15 up, vector, error code, then what
 ; the CPU pushed.
 FRAME_R11    equ 4 * 8
 FRAME_RCX    equ 12 * 8
+FRAME_VECTOR equ 15 * 8
 FRAME_RIP    equ 17 * 8
 FRAME_CS     equ 18 * 8
 FRAME_RFLAGS equ 19 * 8
@@ -45,10 +46,22 @@ FRAME_SS     equ 21 * 8
     push r15
 %endmacro
 
-; Calls the C# handler %1 with the frame (RBP) on the hypervisor stack in use (RSP), the XMM
-; registers it uses kept; RBP and RSP come back as the frame it returns (the one to resume). RBX is
-; this CPU's block (LOAD_PERCPU_RBX), and stays so across the call: it is callee-saved, and a handler
-; returns on the CPU it was called on.
+; Takes the core lock (asm/corelock.asm) for this exit: RBX is this CPU's block; clobbers RAX. The
+; wait, if any, has interrupts open (requests from the holder are served meanwhile).
+%macro CORE_LOCK_ACQUIRE 0
+    mov eax, 1
+    lock xadd [rel core_lock_next], eax
+    cmp eax, [rel core_lock_serving]
+    je %%held
+    call core_lock_wait
+%%held:
+    mov byte [rbx + PERCPU_LOCK_HELD], 1
+%endmacro
+
+; Calls the C# handler %1(frame, this CPU's block) with the frame (RBP) on the hypervisor stack in
+; use (RSP), the XMM registers it uses kept; RBP and RSP come back as the frame it returns (the one
+; to resume). RBX is this CPU's block (LOAD_PERCPU_RBX), and stays so across the call: it is
+; callee-saved, and a handler returns on the CPU it was called on.
 ; A guest may have set CR0.TS (fpu_taskswitch), which would make the XMM saves fault: it is cleared
 ; first; the way back to the guest sets it again if the guest still wants it.
 %macro CALL_HANDLER 1
@@ -60,16 +73,29 @@ FRAME_SS     equ 21 * 8
     and rsp, ~15
     SAVE_XMM
     mov rdi, rbp
+    mov rsi, rbx
     call %1
     RESTORE_XMM
-    ; The handler may have switched to another vCPU: now that the XMM registers are the old guest's
-    ; again, its whole FPU state can be saved and the new vCPU's loaded.
-    cmp qword [rbx + PERCPU_FPU_LOAD], 0
-    je %%resume
-    call fpu_switch
-%%resume:
+    EXIT_SWITCH_AND_UNLOCK
     mov rbp, rax
     mov rsp, rax
+%endmacro
+
+; The end of a handler that may have switched vCPUs (RAX the frame to resume, RBX this CPU's block):
+; now that the XMM registers are the old guest's again, its whole FPU state is saved and the next
+; one's loaded; then the core lock goes back if this exit took it (without a branch: under an
+; emulator every branch ends a block). Only the holder writes core_lock_serving, so a plain add
+; releases; a CPU that does not hold the lock adds 0. (A switch is only ever set up with interrupts
+; off until here, so a nested interrupt never finds one pending.) R11 is free: the general
+; registers come from the frame.
+%macro EXIT_SWITCH_AND_UNLOCK 0
+    cmp qword [rbx + PERCPU_FPU_LOAD], 0
+    je %%unlock
+    call fpu_switch
+%%unlock:
+    movzx r11d, byte [rbx + PERCPU_LOCK_HELD]
+    mov byte [rbx + PERCPU_LOCK_HELD], 0
+    add [rel core_lock_serving], r11d
 %endmacro
 
 %macro POP_GENERAL 0
@@ -125,6 +151,12 @@ trap_common:
     test qword [rbp + FRAME_CS], 3
     jz .stack_ready
     mov rsp, [rbx + PERCPU_EXIT_STACK]
+    ; A guest's exception takes the core lock here; an interrupt's handler acknowledges it first and
+    ; then takes the lock itself (waiting with an unacknowledged timer interrupt would hold off the
+    ; IPIs of the same priority class, which the holder may be waiting on).
+    cmp qword [rbp + FRAME_VECTOR], 32
+    jae .stack_ready
+    CORE_LOCK_ACQUIRE
 .stack_ready:
     ; The handler is C#, which uses a few SSE registers: keep the interrupted code's (SAVE_XMM), far
     ; cheaper than fxsave.
@@ -201,8 +233,9 @@ syscall_common:
     mov rbp, rsp
     LOAD_PERCPU_RBX
     mov rsp, [rbx + PERCPU_EXIT_STACK]
-    CALL_HANDLER hv_syscall           ; the frame to resume is always a guest's
-    jmp return_to_guest
+    CORE_LOCK_ACQUIRE
+    CALL_HANDLER hv_syscall
+    jmp return_to_guest               ; the idle loop's frame too: it fails the SYSRET checks
 
 ; The interrupts' stubs (vectors 128 and up) need not share the page; nothing else may spill out of it.
     times ((($ - hot_entry_page) > 4096) * -1) db 0     ; fails to assemble if the hot page overflows
@@ -221,8 +254,8 @@ trap_stub_table:
 %assign vector vector + 1
 %endrep
 
-global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_enter_guest, cpu_set_guest_task_switched
-global cpu_set_fpu_switch
+global hv_syscall_stub_table, cpu_set_guest_entry_stack, cpu_set_hypervisor_exit_stack, cpu_resume, cpu_set_guest_task_switched
+global cpu_set_fpu_switch, cpu_idle_loop_address, cpu_initial_fpu_state
 section .text
 ; ulong* hv_syscall_stub_table(): each CPU's SYSCALL entry, by CPU index.
 hv_syscall_stub_table:
@@ -281,12 +314,35 @@ fpu_switch:
     mov [rbx + PERCPU_FPU_LOAD], r11
     ret
 
-; void cpu_enter_guest(GuestRegisters* frame): first entry into a guest, from its register file;
-; the guest starts with a clean FPU/SSE state, not the hypervisor's.
-cpu_enter_guest:
-    fxrstor64 [rel initial_fpu_state]
-    mov rsp, rdi
-    jmp trap_restore_registers
+; void cpu_resume(TrapFrame* frame): leaves C# for a frame, as an exit does (the FPU switch set up,
+; the core lock given back): a CPU's first guest or its idle loop.
+cpu_resume:
+    LOAD_PERCPU_RBX
+    mov rax, rdi
+    EXIT_SWITCH_AND_UNLOCK
+    mov rbp, rax
+    mov rsp, rax
+    test qword [rbp + FRAME_CS], 3
+    jz trap_restore_registers
+    jmp return_to_guest
+
+; The idle vCPU: what a CPU runs when no vCPU can (GuestExecution enters it with interrupts open).
+; The timer or an IPI ends each halt; its handler decides whether to stay.
+idle_loop:
+    hlt
+    jmp idle_loop
+
+; ulong cpu_idle_loop_address(): where an idle frame resumes (a label imported from C# is called,
+; not addressed).
+cpu_idle_loop_address:
+    lea rax, [rel idle_loop]
+    ret
+
+; void* cpu_initial_fpu_state(): FNINIT's state with the default MXCSR (512 bytes, aligned): what the
+; idle vCPU "loads" when a guest's FPU state is saved on the way to idle.
+cpu_initial_fpu_state:
+    lea rax, [rel initial_fpu_state]
+    ret
 
 section .data
 align 64

@@ -288,6 +288,10 @@ namespace Hypervisor.Core.Boot
             {
                 RequireValue(token, hasValue, value, warnings, ParseMaxCpus(value, options));
             }
+            else if (NameIs(name, "dom0_max_vcpus"))
+            {
+                RequireValue(token, hasValue, value, warnings, ParseDom0MaxVcpus(value, options));
+            }
             else if (NameIs(name, "dom0_crash_reboot"))
             {
                 bool flag;
@@ -325,7 +329,7 @@ namespace Hypervisor.Core.Boot
                 }
             }
             else if (NameIs(name, "console") || NameIs(name, "com1") || NameIs(name, "loglvl") || NameIs(name, "dom0_mem")
-                || NameIs(name, "reboot") || NameIs(name, "test_fault") || NameIs(name, "maxcpus"))
+                || NameIs(name, "reboot") || NameIs(name, "test_fault") || NameIs(name, "maxcpus") || NameIs(name, "dom0_max_vcpus"))
             {
                 warnings.AddSubject(NotBooleanMessage, token);
             }
@@ -617,6 +621,33 @@ namespace Hypervisor.Core.Boot
             }
 
             options.MaxCpus = (uint)count;
+            return true;
+        }
+
+        // dom0_max_vcpus=N or =min-max (Xen's forms): whole numbers, at least 1, min not above max.
+        private static bool ParseDom0MaxVcpus(ReadOnlySpan<byte> value, HypervisorOptions options)
+        {
+            int dash = IndexOf(value, (byte)'-');
+            ulong min = 1, max;
+            if (dash < 0)
+            {
+                if (!TryParseWhole(value, uint.MaxValue, out max))
+                {
+                    return false;
+                }
+            }
+            else if (!TryParseWhole(value.Slice(0, dash), uint.MaxValue, out min) || !TryParseWhole(value.Slice(dash + 1), uint.MaxValue, out max))
+            {
+                return false;
+            }
+
+            if (min == 0 || max == 0 || min > max)
+            {
+                return false;
+            }
+
+            options.Dom0MinVcpus = dash < 0 ? 0 : (uint)min;
+            options.Dom0MaxVcpus = (uint)max;
             return true;
         }
 

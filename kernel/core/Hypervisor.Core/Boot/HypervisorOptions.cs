@@ -78,6 +78,25 @@ namespace Hypervisor.Core.Boot
             get { return NoSmp ? 1 : (MaxCpus > int.MaxValue ? int.MaxValue : (int)MaxCpus); }
         }
 
+        /// <summary><c>dom0_max_vcpus=N</c> or <c>=min-max</c> (as Xen): dom0 gets as many vCPUs as there are
+        /// CPUs online, but at least the minimum and at most the maximum; 0 when not given (no bound).</summary>
+        public uint Dom0MinVcpus { get; set; }
+        public uint Dom0MaxVcpus { get; set; }
+
+        /// <summary>dom0's vCPU count on a machine with <paramref name="onlineCpus"/> CPUs, at most
+        /// <paramref name="limit"/> (what a domain can have).</summary>
+        public int Dom0VcpuCount(int onlineCpus, int limit)
+        {
+            ulong count = (ulong)(onlineCpus < 1 ? 1 : onlineCpus);
+            if (Dom0MaxVcpus != 0 && count > Dom0MaxVcpus)
+                count = Dom0MaxVcpus;
+            if (count < Dom0MinVcpus)
+                count = Dom0MinVcpus;
+            if (count > (ulong)limit)
+                count = (ulong)limit;
+            return count < 1 ? 1 : (int)count;
+        }
+
         /// <summary><c>test_fault=ud|pf|gp|de|none</c>; default none.</summary>
         public TestFault TestFault { get; set; }
     }

@@ -41,6 +41,14 @@ namespace Hypervisor.Core.DomainBuilding
                                             ulong kernelAddress, ulong kernelLength,
                                             ulong initrdAddress, ulong initrdLength,
                                             ReadOnlySpan<byte> commandLine, ulong pages)
+            => Build(host, domainId, privileged, kernelAddress, kernelLength, initrdAddress, initrdLength, commandLine, pages, 1);
+
+        /// <summary>As above, with <paramref name="vcpuCount"/> vCPUs: vCPU 0 starts the kernel; the others
+        /// are down until the kernel initialises them (VCPUOP_initialise, VCPUOP_up), as under Xen.</summary>
+        public static PvDomainBuilder Build(Host host, ushort domainId, bool privileged,
+                                            ulong kernelAddress, ulong kernelLength,
+                                            ulong initrdAddress, ulong initrdLength,
+                                            ReadOnlySpan<byte> commandLine, ulong pages, int vcpuCount)
         {
             var builder = new PvDomainBuilder();
             builder.host = host;
@@ -63,7 +71,7 @@ namespace Hypervisor.Core.DomainBuilding
             // The pages and the shared_info frame: checked up front, so a refusal leaves no frame taken.
             if (pages >= host.Frames.FreeFrames)
                 return builder.Fail(BuildProblem.OutOfMemory, pages);
-            if (DomainCreation.Create(host, domainId, privileged, 1, out Domain domain) != 0)
+            if (DomainCreation.Create(host, domainId, privileged, vcpuCount, out Domain domain) != 0)
                 return builder.Fail(BuildProblem.OutOfMemory, pages);
             builder.Domain = domain;
             if (!builder.AllocatePages(domain, pages))

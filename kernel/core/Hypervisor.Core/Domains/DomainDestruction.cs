@@ -31,6 +31,8 @@ namespace Hypervisor.Core.Domains
                 domain.Host.TimersChanged = true;
                 if (domain.Host.Scheduler != null)
                     domain.Host.Scheduler.RemoveDomain(domain);
+                // Its vCPUs may still be running on other CPUs, on the page tables about to go.
+                domain.Host.Platform.StopDomainElsewhere(domain, true);
                 ReleaseHoldings(domain);
                 if (domain.Host.FrameTable != null)
                     domain.Host.FrameTable.SetOwnerDying(domain.Id, true);

@@ -11,7 +11,9 @@ namespace Hypervisor.Core.Events
     /// pending unmasked ports) and the upcall-pending byte. The order of the steps is the protocol:
     /// pending first, then (if unmasked) the selector, then the upcall flag, so a guest scanning
     /// selector then words never misses an edge. Each step is a fresh read of the guest's memory and
-    /// nothing else read from it is trusted.
+    /// nothing else read from it is trusted. The guest's other vCPUs change the same words at the same
+    /// time (clearing pending bits and selectors, masking), so bits are set and cleared with
+    /// indivisible steps (<see cref="PhysicalMemory.SetBits64"/>), never by writing back a word read earlier.
     /// </summary>
     public static class TwoLevelEvents
     {
@@ -27,10 +29,8 @@ namespace Hypervisor.Core.Events
             ulong word = port / BitsPerWord;
             ulong bit = 1UL << (int)(port % BitsPerWord);
             ulong pendingAddress = domain.SharedInfoAddress + SharedInfo.EvtchnPendingOffset + word * 8;
-            ulong pending = memory.Read64(pendingAddress);
-            if ((pending & bit) != 0)
+            if ((memory.SetBits64(pendingAddress, bit) & bit) != 0)
                 return;
-            memory.Write64(pendingAddress, pending | bit);
             Vcpu[] vcpus = domain.Vcpus;
             if ((uint)vcpuId < (uint)vcpus.Length && !IsMasked(domain, port))
                 RaiseSelector(vcpus[vcpuId], word);
@@ -45,10 +45,8 @@ namespace Hypervisor.Core.Events
             ulong word = port / BitsPerWord;
             ulong bit = 1UL << (int)(port % BitsPerWord);
             ulong maskAddress = domain.SharedInfoAddress + SharedInfo.EvtchnMaskOffset + word * 8;
-            ulong mask = memory.Read64(maskAddress);
-            if ((mask & bit) == 0)
+            if ((memory.ClearBits64(maskAddress, bit) & bit) == 0)
                 return;
-            memory.Write64(maskAddress, mask & ~bit);
             Vcpu[] vcpus = domain.Vcpus;
             if (IsPending(domain, port) && (uint)vcpuId < (uint)vcpus.Length)
                 RaiseSelector(vcpus[vcpuId], word);
@@ -63,7 +61,7 @@ namespace Hypervisor.Core.Events
         {
             PhysicalMemory memory = domain.Host.Memory;
             ulong address = domain.SharedInfoAddress + SharedInfo.EvtchnPendingOffset + port / BitsPerWord * 8;
-            memory.Write64(address, memory.Read64(address) & ~(1UL << (int)(port % BitsPerWord)));
+            memory.ClearBits64(address, 1UL << (int)(port % BitsPerWord));
         }
 
         /// <summary>Sets the upcall-pending flag; if it was clear, the vCPU is kicked (a blocked one
@@ -81,11 +79,9 @@ namespace Hypervisor.Core.Events
         {
             PhysicalMemory memory = vcpu.Domain.Host.Memory;
             ulong selectorAddress = vcpu.VcpuInfoAddress + PendingSelectorOffset;
-            ulong selector = memory.Read64(selectorAddress);
             ulong bit = 1UL << (int)word;
-            if ((selector & bit) != 0)
+            if ((memory.SetBits64(selectorAddress, bit) & bit) != 0)
                 return;
-            memory.Write64(selectorAddress, selector | bit);
             MarkUpcallPending(vcpu);
         }
 

@@ -191,7 +191,7 @@ namespace Hypervisor.Core.Grants
                 return false;
             if (host.FrameTable.UpdateL1Entry(domain.Id, granter, entry, entryValue) != 0)
                 return false;
-            Flush(host, containsPte, address);
+            Flush(domain, containsPte, address);
             return true;
         }
 
@@ -227,7 +227,7 @@ namespace Hypervisor.Core.Grants
                     if (newAddress != 0)
                     {
                         frames.UpdateL1Entry(domain.Id, newEntry, 0);
-                        Flush(host, false, newAddress);
+                        Flush(domain, false, newAddress);
                     }
                     return false;
                 }
@@ -238,11 +238,11 @@ namespace Hypervisor.Core.Grants
             ushort owner = (moved & PageTableEntry.Present) != 0 ? frames.OwnerOf(PageTableEntry.FrameOf(moved)) : domain.Id;
             if (frames.UpdateL1Entry(domain.Id, owner, entry, moved) != 0)
                 return false;
-            Flush(host, containsPte, address);
+            Flush(domain, containsPte, address);
             if (newAddress != 0)
             {
                 frames.UpdateL1Entry(domain.Id, newEntry, 0);
-                Flush(host, false, newAddress);
+                Flush(domain, false, newAddress);
             }
             return true;
         }
@@ -263,9 +263,13 @@ namespace Hypervisor.Core.Grants
                 && frames.TypeOf(mfn) == PageType.L1 && frames.TypeCountOf(mfn) != 0 && frames.IsValidated(mfn);
         }
 
-        // An entry named by its machine address may map any address: flush everything.
-        private static void Flush(Host host, bool wholeTlb, ulong address)
-            => MemoryOwners.FinishTlb(host, wholeTlb, !wholeTlb, address);
+        // An entry named by its machine address may map any address: flush everything. As in Xen, the
+        // mapping domain's other CPUs flush too: once an unmap returns, the granter may reuse its frame.
+        private static void Flush(Domain mapper, bool wholeTlb, ulong address)
+        {
+            MemoryOwners.FinishTlb(mapper.Host, wholeTlb, !wholeTlb, address);
+            mapper.Host.Platform.FlushOtherCpus(mapper);
+        }
 
         private static int TakeDeviceReferences(FrameTable frames, ulong frame, ushort granter, bool readOnly)
             => readOnly ? frames.GetPage(frame, granter) : frames.GetPageAndType(frame, PageType.Writable, granter);

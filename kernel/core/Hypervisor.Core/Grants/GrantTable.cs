@@ -23,6 +23,8 @@ namespace Hypervisor.Core.Grants
         public const int MaxMappings = 4096;
         private const ulong EntrySize = 8;
         private const ushort TypeMask = GrantFlags.TypeMask;
+        /// <summary>How often the flags of an entry the guest keeps changing are tried (Xen: 4).</summary>
+        private const int MaxFlagAttempts = 4;
 
         private readonly ulong[] frames = new ulong[MaxFrames];
         private readonly ActiveGrant[][] active = new ActiveGrant[MaxFrames][];
@@ -156,27 +158,39 @@ namespace Hypervisor.Core.Grants
 
             PhysicalMemory memory = host.Memory;
             ulong address = EntryAddress(reference);
-            ushort flags = memory.Read16(address);
-            if (first)
+            // The flags and the grantee (one 32-bit word) are judged and the use flags set in one step, as
+            // Xen's _set_status_v1 does: the granter may revoke the entry (a compare-exchange of its own)
+            // on another CPU at the same moment, and must then either see GTF_reading or have won.
+            ushort mask = forMapping ? (ushort)(TypeMask | GrantFlags.SubPage) : TypeMask;
+            ushort use = (ushort)(GrantFlags.Reading | (readOnly ? 0 : GrantFlags.Writing));
+            uint entry = memory.Read32(address);
+            for (int attempt = 0; ; attempt++)
             {
-                ushort mask = forMapping ? (ushort)(TypeMask | GrantFlags.SubPage) : TypeMask;
-                if ((flags & mask) != GrantFlags.PermitAccess || memory.Read16(address + 2) != grantee)
+                ushort flags = (ushort)entry;
+                if (first && ((flags & mask) != GrantFlags.PermitAccess || (ushort)(entry >> 16) != grantee))
                     return GrantStatus.GeneralError;
+                if (!readOnly && (flags & GrantFlags.ReadOnly) != 0)
+                    return GrantStatus.GeneralError;
+                uint seen = memory.CompareExchange32(address, entry, entry | use);
+                if (seen == entry)
+                    break;
+                if (attempt == MaxFlagAttempts)
+                    return GrantStatus.GeneralError;   // the guest keeps changing it (Xen gives up too)
+                entry = seen;
             }
-            if (!readOnly && (flags & GrantFlags.ReadOnly) != 0)
-                return GrantStatus.GeneralError;
-            if (first)
-            {
-                ulong candidate = memory.Read32(address + 4);
-                if (host.FrameTable.OwnerOf(candidate) != owner)
-                    return GrantStatus.BadPage;
-                frame = candidate;
-            }
-            else
+            if (!first)
             {
                 frame = record.Frame;
+                return GrantStatus.Okay;
             }
-            memory.Write16(address, (ushort)(flags | GrantFlags.Reading | (readOnly ? 0 : GrantFlags.Writing)));
+            // The frame is read once the entry is marked in use (the granter may not change it then).
+            ulong candidate = memory.Read32(address + 4);
+            if (host.FrameTable.OwnerOf(candidate) != owner)
+            {
+                Settle(memory, reference, !readOnly);
+                return GrantStatus.BadPage;
+            }
+            frame = candidate;
             return GrantStatus.Okay;
         }
 
@@ -218,8 +232,7 @@ namespace Hypervisor.Core.Grants
                 clear |= GrantFlags.Reading;
             if (clear == 0)
                 return;
-            ulong address = EntryAddress(reference);
-            memory.Write16(address, (ushort)(memory.Read16(address) & ~clear));
+            memory.ClearBits16(EntryAddress(reference), clear);
         }
 
         /// <summary>True when some pin of this table is held by <paramref name="grantee"/> for <paramref name="frame"/>

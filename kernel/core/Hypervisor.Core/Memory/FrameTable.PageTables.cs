@@ -233,6 +233,7 @@ namespace Hypervisor.Core.Memory
                 return;
             }
 
+            translationsDropped = true;
             ulong target = PageTableEntry.FrameOf(entry);
             if (level == 1)
             {

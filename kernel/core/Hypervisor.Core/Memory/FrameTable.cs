@@ -25,6 +25,7 @@ namespace Hypervisor.Core.Memory
         private IoMemoryAccess ioMemory;
         private DescriptorPageCheck descriptorCheck;
         private bool tlbFlushPending;
+        private bool translationsDropped;
         private ulong accountingErrors;
         // Domain ids that may be dying (the domain list's capacity).
         private readonly bool[] dyingOwners = new bool[256];
@@ -84,6 +85,32 @@ namespace Hypervisor.Core.Memory
         public void ClearTlbFlushPending()
         {
             tlbFlushPending = false;
+        }
+
+        /// <summary>
+        /// Other CPUs run guests while this one changes the tables, and their TLBs may hold a translation
+        /// an entry no longer gives. Before a frame starts a new use (another type, or back to the
+        /// allocator) they are flushed, when an entry has been dropped since they last were: otherwise a
+        /// stale writable translation could write a page table being validated, or a frame its next
+        /// owner has. (The calling CPU's own TLB is flushed before its guest runs again:
+        /// <see cref="TlbFlushPending"/>.) Null: nothing to tell, one CPU.
+        /// </summary>
+        public HostPlatform Platform
+        {
+            get { return platform; }
+            set { platform = value; }
+        }
+
+        private HostPlatform platform;
+
+        private void BeforeNewUse()
+        {
+            tlbFlushPending = true;
+            if (translationsDropped && platform != null)
+            {
+                translationsDropped = false;
+                platform.FlushOtherCpus(null);
+            }
         }
 
         /// <summary>Puts of references nobody held: hypervisor bugs, counted instead of corrupting
@@ -190,11 +217,11 @@ namespace Hypervisor.Core.Memory
                 return -XenErrno.EBUSY;
             }
 
+            BeforeNewUse();
             frame.Owner = FrameOwner.Free;
             frame.Type = PageType.None;
             frame.TypeCount = 0;
             frame.Flags = 0;
-            tlbFlushPending = true;
             return 0;
         }
 
@@ -387,7 +414,7 @@ namespace Hypervisor.Core.Memory
                 {
                     if (frame.Type != PageType.None)
                     {
-                        tlbFlushPending = true;
+                        BeforeNewUse();
                     }
 
                     frame.Type = type;

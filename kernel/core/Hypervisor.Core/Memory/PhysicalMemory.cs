@@ -54,6 +54,44 @@ namespace Hypervisor.Core.Memory
             Write32(address + 4, (uint)(value >> 32));
         }
 
+        // ---- Words a guest changes too, maybe at the same moment on another CPU (event bits, grant
+        // flags): the arch layer overrides these with locked instructions. These forms are for one CPU. ----
+
+        /// <summary>Sets <paramref name="bits"/> in the aligned 64-bit word at <paramref name="address"/>
+        /// as one indivisible step; returns the word as it was.</summary>
+        public virtual ulong SetBits64(ulong address, ulong bits)
+        {
+            ulong old = Read64(address);
+            if ((old | bits) != old)
+                Write64(address, old | bits);
+            return old;
+        }
+
+        /// <summary>Clears <paramref name="bits"/> in the aligned 64-bit word as one step; returns the old word.</summary>
+        public virtual ulong ClearBits64(ulong address, ulong bits)
+        {
+            ulong old = Read64(address);
+            if ((old & ~bits) != old)
+                Write64(address, old & ~bits);
+            return old;
+        }
+
+        /// <summary>Clears <paramref name="bits"/> in the aligned 16-bit word as one step.</summary>
+        public virtual void ClearBits16(ulong address, ushort bits)
+        {
+            Write16(address, (ushort)(Read16(address) & ~bits));
+        }
+
+        /// <summary>Writes <paramref name="desired"/> to the aligned 32-bit word if it still holds
+        /// <paramref name="expected"/>, as one step; returns what it held.</summary>
+        public virtual uint CompareExchange32(ulong address, uint expected, uint desired)
+        {
+            uint old = Read32(address);
+            if (old == expected)
+                Write32(address, desired);
+            return old;
+        }
+
         /// <summary>Sets [address, address + length) to <paramref name="value"/>.</summary>
         public virtual void Fill(ulong address, ulong length, byte value)
         {

@@ -62,11 +62,15 @@ namespace Hypervisor.Core.Scheduling
             return 0;
         }
 
-        /// <summary>Ends a block or poll (nothing if the vCPU is not waiting).</summary>
+        /// <summary>Ends a block or poll. A vCPU that is not waiting but runs on another CPU is made to
+        /// look at its events there (they are checked on every way back into the guest).</summary>
         public static void Wake(Vcpu vcpu)
         {
             if (!vcpu.IsBlocked)
+            {
+                NotifyIfRunningElsewhere(vcpu);
                 return;
+            }
             vcpu.IsBlocked = false;
             vcpu.IsPolling = false;
             vcpu.PollDeadline = 0;
@@ -74,15 +78,35 @@ namespace Hypervisor.Core.Scheduling
         }
 
         /// <summary>Tells the scheduler that <paramref name="vcpu"/> may be runnable again (woken, unpaused,
-        /// given a context, brought up); asks for a new decision when it should preempt what runs.</summary>
+        /// given a context, brought up); the CPU it should preempt (the one it is queued on, or an idle
+        /// one) is asked for a new decision, through an IPI when it is another.</summary>
         public static void MakeRunnable(Vcpu vcpu)
         {
             Host host = vcpu.Domain.Host;
             CreditScheduler scheduler = host.Scheduler;
             if (scheduler == null || !vcpu.IsRunnable)
                 return;
-            if (scheduler.Wake(vcpu, Time.SystemTime.Now(host)) >= 0)
-                host.RescheduleRequested = true;
+            int cpu = scheduler.Wake(vcpu, Time.SystemTime.Now(host));
+            if (cpu >= 0)
+                host.Platform.RequestReschedule(cpu);
+        }
+
+        /// <summary><paramref name="vcpu"/> may no longer run (taken down, paused): the CPU running it,
+        /// if any, is asked to choose again (without waiting for it; see
+        /// <see cref="HostPlatform.StopDomainElsewhere"/> for that).</summary>
+        public static void Deschedule(Vcpu vcpu)
+        {
+            CreditScheduler scheduler = vcpu.Domain.Host.Scheduler;
+            if (scheduler != null && scheduler.IsRunning(vcpu, out int cpu))
+                vcpu.Domain.Host.Platform.RequestReschedule(cpu);
+        }
+
+        private static void NotifyIfRunningElsewhere(Vcpu vcpu)
+        {
+            Host host = vcpu.Domain.Host;
+            CreditScheduler scheduler = host.Scheduler;
+            if (scheduler != null && scheduler.IsRunning(vcpu, out int cpu) && cpu != host.Platform.CurrentCpu)
+                host.Platform.NotifyCpu(cpu);
         }
 
         /// <summary>A port of <paramref name="domain"/> became pending: wake its vCPUs polling it.</summary>

@@ -1,3 +1,4 @@
+using Moq;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Memory;
@@ -261,12 +262,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             Assert.Equal(0, k.SetVcpuContext(d.Id, 0, ControlKit.Context(mfns[0])));
             // Up but paused: nothing to run (dom0 was built before the scheduler, so it is not in it).
             Assert.Null(s.PickNext(0, null, 0, out _));
-            k.Host.RescheduleRequested = false;
+            k.T.Platform.Invocations.Clear();
 
             Assert.Equal(0, k.Unpause(d.Id));
             Assert.True(d.Vcpus[0].IsRunnable);
             Assert.False(d.Vcpus[1].IsRunnable);           // never given a context
-            Assert.True(k.Host.RescheduleRequested);
+            k.T.Platform.Verify(p => p.RequestReschedule(0), Times.Once());   // the idle CPU chooses again
             Vcpu picked = s.PickNext(0, null, 0, out _);
             Assert.Same(d.Vcpus[0], picked);
 

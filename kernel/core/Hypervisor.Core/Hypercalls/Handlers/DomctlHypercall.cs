@@ -180,6 +180,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (target.ControllerPauses >= 255)
                 return -XenErrno.EOVERFLOW;
             target.ControllerPauses++;
+            // As Xen's domain_pause: the domain's vCPUs have stopped when the call returns.
+            target.Host.Platform.StopDomainElsewhere(target, false);
             return 0;
         }
 
@@ -207,7 +209,13 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             VcpuGuestContext context;
             if (!GuestMemory.TryRead(caller, request.Ctxt, new Span<byte>(&context, sizeof(VcpuGuestContext))))
                 return -XenErrno.EFAULT;
-            return VcpuContext.Apply(vcpu, &context);
+            // As Xen, the domain is paused around the change: the vCPU's registers must not be in use
+            // on another CPU while they are replaced.
+            target.ControllerPauses++;
+            target.Host.Platform.StopDomainElsewhere(target, false);
+            long rc = VcpuContext.Apply(vcpu, &context);
+            Unpause(target);
+            return rc;
         }
 
         // The builder asks for the hypercall page at a frame of the domain: it must be the domain's and

@@ -59,20 +59,27 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         }
 
         /// <summary>
-        /// vcpumask_to_pcpumask with one physical CPU: 0 and whether the guest bitmap at
-        /// <paramref name="bitmap"/> (64 vCPUs per word) selects any vCPU of the caller's domain, or
-        /// -EFAULT when a word it needs cannot be read (nothing is then selected). Every vCPU runs on
-        /// this CPU, so selecting any of them means flushing here.
+        /// vcpumask_to_pcpumask: 0 and whether the guest bitmap at <paramref name="bitmap"/> (64 vCPUs per
+        /// word) selects any vCPU of the caller's domain, or -EFAULT when a word it needs cannot be read
+        /// (nothing is then selected). Selecting any of them means flushing here: the caller is the one
+        /// running here, and the others may have run here (a CPU that switches domains flushes anyway).
         /// </summary>
         public static int SelectsAnyVcpu(Vcpu vcpu, ulong bitmap, out bool any)
+            => SelectsVcpus(vcpu, bitmap, out any, out _);
+
+        /// <summary><see cref="SelectsAnyVcpu"/>, and whether a vCPU other than the caller is selected:
+        /// then the CPUs running the domain elsewhere flush too (<see cref="HostPlatform.FlushOtherCpus"/>).</summary>
+        public static int SelectsVcpus(Vcpu vcpu, ulong bitmap, out bool any, out bool others)
         {
             any = false;
+            others = false;
             int vcpus = vcpu.Domain.Vcpus.Length;
             for (int bias = 0; bias < vcpus; bias += 64, bitmap += 8)
             {
                 if (!GuestMemory.TryRead(vcpu, bitmap, out ulong word))
                 {
                     any = false;
+                    others = false;
                     return -XenErrno.EFAULT;
                 }
                 while (word != 0)
@@ -82,6 +89,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     if (bias + bit >= vcpus)
                         return 0;
                     any = true;
+                    if (bias + bit != vcpu.Id)
+                        others = true;
                 }
             }
             return 0;

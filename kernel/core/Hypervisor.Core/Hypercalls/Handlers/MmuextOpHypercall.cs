@@ -15,9 +15,11 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// another type, already pinned / not pinned; validation errors as they come);</item>
     /// <item>NEW_BASEPTR: the kernel L4 (a general and an L4 type reference, the old ones dropped),
     /// loaded by the arch layer when the vCPU resumes; NEW_USER_BASEPTR the user one (0: none);</item>
-    /// <item>TLB_FLUSH_LOCAL/MULTI/ALL and INVLPG_LOCAL/MULTI/ALL: with one physical CPU every vCPU of the
-    /// domain is local, so a MULTI bitmap only decides whether to flush at all (-EINVAL when it cannot
-    /// be read); INVLPG ignores addresses that are not canonical (LOCAL) or not guest addresses (others);</item>
+    /// <item>TLB_FLUSH_LOCAL/MULTI/ALL and INVLPG_LOCAL/MULTI/ALL: the calling CPU flushes for any of them
+    /// (a MULTI bitmap that selects no vCPU flushes nothing; -EINVAL when it cannot be read); ALL, and
+    /// MULTI selecting another vCPU, also flush every other CPU that has the domain's tables loaded
+    /// (whole TLBs: an INVLPG there is a full flush); INVLPG ignores addresses that are not canonical
+    /// (LOCAL) or not guest addresses (others);</item>
     /// <item>FLUSH_CACHE (-EACCES) and FLUSH_CACHE_GLOBAL (-EINVAL) need I/O access (Xen's
     /// cache_flush_permitted); allowed ones succeed without a write-back (see below);</item>
     /// <item>SET_LDT: a page-aligned guest address and at most 8192 entries (-EINVAL), recorded in the
@@ -76,6 +78,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             }
 
             MemoryOwners.FinishTlb(vcpu.Domain.Host, batch.FlushAll, false, 0);
+            if (batch.FlushOthers)
+                vcpu.Domain.Host.Platform.FlushOtherCpus(vcpu.Domain);
             if (doneOut != 0)
             {
                 done += i;
@@ -119,6 +123,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             public ushort Owner;
             public bool OwnerIsCaller;
             public bool FlushAll;
+            /// <summary>The domain's other vCPUs are to flush too.</summary>
+            public bool FlushOthers;
             public GuestRequestReader Reader;
 
             public Batch(Vcpu vcpu, ushort owner)
@@ -127,6 +133,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 Owner = owner;
                 OwnerIsCaller = owner == vcpu.Domain.Id;
                 FlushAll = false;
+                FlushOthers = false;
                 Reader = new GuestRequestReader(vcpu);
             }
         }
@@ -162,6 +169,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     if (!batch.OwnerIsCaller)
                         return -XenErrno.EPERM;
                     batch.FlushAll = true;
+                    if (command == MmuextCommand.TlbFlushAll)
+                        batch.FlushOthers = true;
                     return 0;
 
                 case MmuextCommand.InvlpgLocal:
@@ -175,7 +184,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     if (!batch.OwnerIsCaller)
                         return -XenErrno.EPERM;
                     if (GuestPageWalk.IsGuestAddress(arg1))
+                    {
                         host.Platform.InvalidatePage(arg1);
+                        batch.FlushOthers = true;
+                    }
                     return 0;
 
                 case MmuextCommand.TlbFlushMulti:
@@ -183,7 +195,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     {
                         if (!batch.OwnerIsCaller)
                             return -XenErrno.EPERM;
-                        if (MemoryOwners.SelectsAnyVcpu(vcpu, arg2, out bool any) != 0)
+                        if (MemoryOwners.SelectsVcpus(vcpu, arg2, out bool any, out bool others) != 0)
                             return -XenErrno.EINVAL;
                         if (!any)
                             return 0;
@@ -191,6 +203,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                             batch.FlushAll = true;
                         else if (GuestPageWalk.IsGuestAddress(arg1))
                             host.Platform.InvalidatePage(arg1);
+                        else
+                            return 0;
+                        if (others)
+                            batch.FlushOthers = true;
                         return 0;
                     }
 

@@ -9,8 +9,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// the L1 entry that maps <c>va</c> in the caller's current address space (found through its current
     /// L4; the L4, L3 and L2 entries must be present), as a checked update of one of the caller's
     /// validated L1 tables, then flushes as flags ask: UVMF_TLB_FLUSH or UVMF_INVLPG, for UVMF_LOCAL,
-    /// UVMF_ALL or the vCPU bitmap whose address is ORed into flags (UVMF_MULTI). With one physical CPU
-    /// every scope flushes here; a bitmap that selects none of the domain's vCPUs flushes nothing, one
+    /// UVMF_ALL or the vCPU bitmap whose address is ORed into flags (UVMF_MULTI). Every scope flushes
+    /// here; UVMF_ALL, and a bitmap that selects another vCPU, also flush the other CPUs that have the
+    /// domain's tables loaded; a bitmap that selects none of the domain's vCPUs flushes nothing, one
     /// that cannot be read gives -EFAULT after the update. A <c>va</c> that is not a guest address, an L1
     /// that cannot be reached or is not the caller's validated L1 table gives -EINVAL; the new entry's
     /// own errors are the frame table's. The _otherdomain form maps frames of <c>domid</c>
@@ -49,14 +50,15 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 return rc;
             }
 
-            bool flushAll = false, invalidate = false;
+            bool flushAll = false, invalidate = false, others = false;
             ulong flushType = flags & UpdateVaMappingFlags.FlushTypeMask;
             if (flushType == UpdateVaMappingFlags.TlbFlush || flushType == UpdateVaMappingFlags.Invlpg)
             {
                 ulong scope = flags & ~UpdateVaMappingFlags.FlushTypeMask;
                 bool here = true;
+                others = scope == UpdateVaMappingFlags.All;
                 if (scope != UpdateVaMappingFlags.Local && scope != UpdateVaMappingFlags.All)
-                    rc = MemoryOwners.SelectsAnyVcpu(vcpu, scope, out here);
+                    rc = MemoryOwners.SelectsVcpus(vcpu, scope, out here, out others);
                 if (here)
                 {
                     flushAll = flushType == UpdateVaMappingFlags.TlbFlush;
@@ -64,6 +66,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 }
             }
             MemoryOwners.FinishTlb(host, flushAll, invalidate, va);
+            if (others)
+                host.Platform.FlushOtherCpus(domain);
             return rc;
         }
     }

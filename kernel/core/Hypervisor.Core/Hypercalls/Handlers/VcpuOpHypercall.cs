@@ -112,6 +112,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 if (vcpus[i] != target && vcpus[i].IsUp)
                 {
                     target.IsDown = true;
+                    Scheduling.VcpuBlocking.Deschedule(target);
                     return 0;
                 }
             }
