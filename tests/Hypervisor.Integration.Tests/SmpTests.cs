@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Text.RegularExpressions;
 using Hypervisor.Tool.Machines;
@@ -9,12 +10,16 @@ namespace Hypervisor.Integration.Tests
 {
     /// <summary>
     /// The other CPUs: with -smp 4 every one is started (INIT-SIPI-SIPI), reported and counted, and dom0
-    /// still runs on the boot CPU to its power-off; with maxcpus=1 the second CPU is left offline.
+    /// runs to its power-off; with maxcpus=1 the second CPU is left offline. Guests run on every CPU: the
+    /// smp conformance suite's dom0 brings its second vCPU up and finds it running at the same time on
+    /// another CPU, woken and interrupted by events from the first, taken down and up again, and its TLB
+    /// flushed by the first vCPU's page-table changes.
     /// </summary>
     [Collection(BootCollection.Name)]
     public sealed class SmpTests
     {
         private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
+        private static readonly TimeSpan SuiteTimeout = TimeSpan.FromMinutes(10);
         private readonly ImageFixture fixture;
         private readonly ITestOutputHelper output;
 
@@ -58,6 +63,29 @@ namespace Hypervisor.Integration.Tests
             Boot.Expect(machine, @"^\(HV\) 1 CPU online \(1 more left offline by maxcpus=1\)$", madt.Index + 1, "'1 CPU online' naming maxcpus=1");
             Assert.Null(machine.FindLine(new Regex(@"^\(HV\) CPU \d+ is up")));
             Assert.Null(machine.FindLine(new Regex(@"^\(HV\) Warning: ")));
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(4)]
+        public void Dom0VcpusRunOnDifferentCpusAtOnce(int cpus)
+        {
+            HvScript.Result result = HvScript.Run(fixture.Images.RepoRoot, SuiteTimeout, null,
+                "conformance", "--on", "ours", "--suite", "smp", "--smp", cpus.ToString(CultureInfo.InvariantCulture), "--verbose");
+            output.WriteLine(result.Describe());
+            Assert.False(result.TimedOut, "./hv conformance --suite smp did not finish\n" + result.Describe());
+            Assert.True(result.ExitCode == 0, "the smp suite failed on ours\n" + result.Describe());
+            Assert.Matches(new Regex(@"^smp\s+ours\s+\d+\s+0\s+0\s", RegexOptions.Multiline), result.Stdout);
+            string all = result.Stdout + result.Stderr;
+            foreach (string test in new[]
+            {
+                "second_vcpu_starts", "both_vcpus_run_at_once", "runstate_other_running", "getvcpuinfo_cpus_differ",
+                "send_wakes_polling_vcpu", "send_interrupts_running_vcpu", "uvmf_invlpg_all", "mmuext_tlb_flush_multi",
+                "down_vcpu_stands_still", "vcpu_runs_again_after_up",
+            })
+                Assert.Matches(new Regex(@"TEST smp/" + test + @": PASS"), all);
+            Assert.Matches(new Regex(@"getvcpuinfo_cpus_differ: PASS vCPU 0 on CPU (\d+), vCPU 1 on CPU (?!\1)\d+"), all);
+            Assert.DoesNotMatch(new Regex(@"\(HV\) (PANIC|Warning)"), all);
         }
 
         // The kit's hello guest, the ISO's dom0, for a -kernel boot (./hv iso builds it; built here if missing).
