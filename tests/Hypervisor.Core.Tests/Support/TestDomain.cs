@@ -19,6 +19,8 @@ namespace Hypervisor.Core.Tests.Support
 
         /// <summary>Pages given to the domain (16 MiB by default).</summary>
         public ulong Pages { get; set; } = 4096;
+        /// <summary>vCPUs of the domain (vCPU 0 starts the kernel; the others are down).</summary>
+        public int Vcpus { get; set; } = 1;
 
         public bool Privileged { get; set; } = true;
 
@@ -178,7 +180,7 @@ namespace Hypervisor.Core.Tests.Support
             byte[] commandLine = Options.CommandLineBytes ?? Encoding.ASCII.GetBytes(Options.CommandLine ?? "");
             ulong initrdLength = Options.Initrd == null ? 0 : (ulong)Options.Initrd.Length;
             Builder = PvDomainBuilder.Build(Host, Options.DomainId, Options.Privileged, KernelAddress, (ulong)KernelBytes.Length,
-                                            Options.Initrd == null ? 0 : InitrdAddress, initrdLength, commandLine, Options.Pages);
+                                            Options.Initrd == null ? 0 : InitrdAddress, initrdLength, commandLine, Options.Pages, Options.Vcpus);
             return Builder;
         }
 

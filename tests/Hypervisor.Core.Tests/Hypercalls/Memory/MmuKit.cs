@@ -23,9 +23,9 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
         public const ulong D = PageTableEntry.Dirty;
         public const ulong PageSize = 4096;
 
-        public MmuKit(bool privileged = true)
+        public MmuKit(bool privileged = true, int vcpus = 1)
         {
-            T = TestDomain.Create(o => o.Privileged = privileged);
+            T = TestDomain.Create(o => { o.Privileged = privileged; o.Vcpus = vcpus; });
         }
 
         public TestDomain T { get; }
