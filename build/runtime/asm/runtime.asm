@@ -26,6 +26,26 @@ rt_halt:
     hlt
     ret
 
+; void rt_lock(int* word), rt_unlock(int* word): a test-and-set lock for the runtime's own state (the
+; heap), which a kernel running on several CPUs may reach from more than one.
+global rt_lock, rt_unlock
+rt_lock:
+    mov eax, 1
+    xchg [rdi], eax
+    test eax, eax
+    jz .held
+.wait:
+    pause
+    cmp dword [rdi], 0
+    jne .wait
+    jmp rt_lock
+.held:
+    ret
+
+rt_unlock:
+    mov dword [rdi], 0
+    ret
+
 ; Called by functions whose frame is larger than a page, before they move RSP: touches every page
 ; from the current stack pointer down to R11 (the frame's lowest address), one at a time, so a
 ; stack that ends in a guard page faults there rather than somewhere below it. RAX is the only

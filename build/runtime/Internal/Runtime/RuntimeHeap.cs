@@ -1,17 +1,26 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
 
 namespace Internal.Runtime
 {
     // Memory for managed objects. There is no collector: objects live as long as the hypervisor,
     // so the kernel allocates at set-up time and keeps per-domain memory in frames it owns.
     // The heap is a bump pointer over regions the kernel hands in; when a region runs out the
-    // kernel's refill hook is asked for another one.
+    // kernel's refill hook is asked for another one. A lock keeps it whole when several CPUs allocate
+    // (the refill hook runs under it; nothing that allocates may run in an interrupt handler).
     public static unsafe class RuntimeHeap
     {
         private static byte* s_next;
         private static byte* s_end;
         private static ulong s_allocatedBytes;
         private static delegate*<ulong, byte*> s_refill;
+        private static int s_lock;
+
+        [RuntimeImport("rt_lock"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void Lock(int* word);
+
+        [RuntimeImport("rt_unlock"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void Unlock(int* word);
 
         public static ulong AllocatedBytes => s_allocatedBytes;
         public static ulong RemainingBytes => (ulong)(s_end - s_next);
@@ -36,6 +45,17 @@ namespace Internal.Runtime
 
         // Returns zeroed memory at 8 past a 16-byte boundary, or fails fast when memory is exhausted.
         public static byte* Allocate(ulong size)
+        {
+            fixed (int* word = &s_lock)
+            {
+                Lock(word);
+                byte* result = AllocateLocked(size);
+                Unlock(word);
+                return result;
+            }
+        }
+
+        private static byte* AllocateLocked(ulong size)
         {
             size = (size + 15) & ~15UL;
             if ((ulong)(s_end - s_next) < size)

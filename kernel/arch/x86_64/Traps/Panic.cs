@@ -9,7 +9,7 @@ namespace Hypervisor.Arch.X86_64
     internal static unsafe class Panic
     {
         private static LogWriter s_log;
-        private static bool s_inPanic;
+        private static int s_panicking;
 
         public static void Install(LogWriter log) => s_log = log;
 
@@ -23,6 +23,7 @@ namespace Hypervisor.Arch.X86_64
             else
                 TrapDescription.Describe(line, vector, frame->ErrorCode);
             line.Text(" in the hypervisor at RIP=").Hex(frame->Rip).End();
+            ReportCpu();
             Line().Text("  CR2=").Hex(Cpu.ReadCr2()).Text(" CR3=").Hex(Cpu.ReadCr3()).Text(" CR0=").Hex(Cpu.ReadCr0()).Text(" CR4=").Hex(Cpu.ReadCr4()).End();
             Line().Text("  RAX=").Hex(frame->Rax).Text(" RBX=").Hex(frame->Rbx).Text(" RCX=").Hex(frame->Rcx).Text(" RDX=").Hex(frame->Rdx).End();
             Line().Text("  RSI=").Hex(frame->Rsi).Text(" RDI=").Hex(frame->Rdi).Text(" RBP=").Hex(frame->Rbp).Text(" RSP=").Hex(frame->Rsp).End();
@@ -37,6 +38,7 @@ namespace Hypervisor.Arch.X86_64
         {
             Enter();
             Line().Text("PANIC: runtime failure in the hypervisor: ").Text(reason).End();
+            ReportCpu();
             DumpStack(Cpu.ReadStackPointer());
             Stop();
         }
@@ -45,6 +47,7 @@ namespace Hypervisor.Arch.X86_64
         {
             Enter();
             Line().Text("PANIC: ").Text(reason).End();
+            ReportCpu();
             Stop();
         }
 
@@ -52,13 +55,25 @@ namespace Hypervisor.Arch.X86_64
         // the first one says PANIC, the rest are its details.
         private static LogLine Line() => s_log.Begin(LogLevel.Info);
 
+        // The first CPU to panic reports; the others are stopped (an IPI each: they may be in guests or
+        // idle), and a CPU that panics while another reports stops quietly, as does a fault while
+        // reporting a fault.
         private static void Enter()
         {
             Cpu.DisableInterrupts();
-            if (s_inPanic || s_log == null)
-                Cpu.HaltForever();          // a fault while reporting a fault: stop quietly
-            s_inPanic = true;
+            fixed (int* panicking = &s_panicking)
+            {
+                if (s_log == null || Cpu.AtomicExchange(panicking, 1) != 0)
+                    Cpu.HaltForever();
+            }
+            CrossCpuRequests.HaltOthers();
             s_log.Level = LogLevel.Debug;   // a panic is always printed in full
+        }
+
+        private static void ReportCpu()
+        {
+            if (PerCpu.CpuCount > 1)
+                Line().Text("  on CPU ").Dec((ulong)Cpu.CurrentIndex()).Text(" of ").Dec((ulong)PerCpu.CpuCount).Text("; the others are stopped").End();
         }
 
         private static void DumpStack(ulong rsp)
