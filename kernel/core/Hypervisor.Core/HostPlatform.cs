@@ -25,6 +25,13 @@ namespace Hypervisor.Core
         {
         }
 
+        /// <summary>The calling CPU owes its TLB a flush before its guest runs again: the frame table has
+        /// set <see cref="Memory.FrameTable.TlbFlushPending"/> (the memory hypercalls flush for themselves;
+        /// this tells the arch layer to look for the other paths).</summary>
+        public virtual void LocalFlushOwed()
+        {
+        }
+
         /// <summary>CPU <paramref name="cpu"/> must ask the scheduler again before it resumes a guest (a
         /// vCPU woke that should run there, or what runs there may not run any more). Another CPU is
         /// interrupted for it; the calling CPU does it before it resumes.</summary>

@@ -290,7 +290,23 @@ namespace Hypervisor.Core.Tests.Scheduling
             s.Sleep(b);
             Assert.Null(s.PickNext(1, b, 1 * Ms, out ulong runUntil));
             Assert.True(s.IsRunning(a, out cpu) && cpu == 0);
-            Assert.Equal(10 * Ms, runUntil);                         // idle, but work runs elsewhere: look again at the tick
+            Assert.Equal(ulong.MaxValue, runUntil);                  // what only runs elsewhere cannot be taken: no polling
+            Assert.Equal(-1, s.IdleCpuFor(0));
+        }
+
+        [Fact]
+        public void ADecisionThatLeavesWorkWaitingNamesAnIdleCpuToTakeIt()
+        {
+            var s = new CreditScheduler(2);
+            Vcpu a = NewDomain(s, 1, 1).Vcpus[0];                   // both queued on CPU 0
+            Vcpu b = NewDomain(s, 2, 1).Vcpus[0];
+            Assert.Same(a, s.PickNext(0, null, 0, out _));
+            Assert.Equal(1, s.QueueLength(0));                       // b waits on CPU 0 ...
+            Assert.Equal(1, s.IdleCpuFor(0));                        // ... while CPU 1 idles: wake it
+            Assert.Equal(-1, s.IdleCpuFor(1));                       // CPU 1's own queue is empty
+
+            Assert.Same(b, s.PickNext(1, null, 0, out _));          // it steals b
+            Assert.Equal(-1, s.IdleCpuFor(0));                       // nothing waits any more
         }
 
         [Fact]

@@ -237,6 +237,7 @@ namespace Hypervisor.Core.Tests.Support
             Assert.True(runUntil > Now, $"runUntil {runUntil} is not after now {Now}");
             onCpu[cpu] = next;
             nextCall[cpu] = runUntil;
+            Kick(Scheduler.IdleCpuFor(cpu));   // what the decision left waiting, an idle CPU may take
             if (next == null)
                 return;
             Assert.True(next.IsRunnable, "a vCPU that may not run was picked");

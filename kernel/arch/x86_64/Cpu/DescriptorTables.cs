@@ -149,6 +149,7 @@ namespace Hypervisor.Arch.X86_64
 
         /// <summary>The IST slot vector <paramref name="vector"/> arrives on (0: the current stack, or RSP0
         /// from ring 3): NMI, #DF and #MC, which may arrive on a broken stack.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int StackSlotOf(int vector) =>
             vector == 8 ? DoubleFaultStack : vector == 2 ? NmiStack : vector == 18 ? MachineCheckStack : 0;
 

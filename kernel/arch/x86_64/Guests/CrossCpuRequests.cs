@@ -12,7 +12,7 @@ namespace Hypervisor.Arch.X86_64
     internal static unsafe class CrossCpuRequests
     {
         private const int Flush = 1;
-        /// <summary>Leave the page tables of the domain in GuestCpu.LeaveDomain (for the hypervisor's own).</summary>
+        /// <summary>Leave the page tables of the domain GuestCpu.LeaveDomainId names (for the hypervisor's own).</summary>
         private const int Leave = 2;
         /// <summary>Come through the core before going back to the guest.</summary>
         private const int Attend = 4;
@@ -35,7 +35,7 @@ namespace Hypervisor.Arch.X86_64
             {
                 GuestCpu other = cpus[i];
                 sequence[i] = 0;
-                if (i == self || other.LoadedDomain == null || (domain != null && other.LoadedDomain != domain))
+                if (i == self || other.LoadedDomainId == GuestCpu.NoDomain || (domain != null && other.LoadedDomainId != domain.Id))
                     continue;
                 sequence[i] = Post(other, Flush);
                 sent++;
@@ -60,11 +60,11 @@ namespace Hypervisor.Arch.X86_64
                 GuestCpu other = cpus[i];
                 sequence[i] = 0;
                 bool runs = other.Current != null && other.Current.Domain == domain;
-                bool holdsTables = forgetTables && other.LoadedDomain == domain;
+                bool holdsTables = forgetTables && other.LoadedDomainId == domain.Id;
                 if (i == self || (!runs && !holdsTables))
                     continue;
                 other.Raise(GuestCpu.Reschedule);
-                other.LeaveDomain = domain;
+                other.LeaveDomainId = domain.Id;
                 sequence[i] = Post(other, Attend | (holdsTables ? Leave : 0));
                 sent++;
             }
@@ -116,7 +116,7 @@ namespace Hypervisor.Arch.X86_64
             if ((requests & Halt) != 0)
                 Cpu.HaltForever();
             bool attend = (requests & Attend) != 0;
-            if ((requests & Leave) != 0 && cpu.LoadedDomain != null && cpu.LoadedDomain == cpu.LeaveDomain)
+            if ((requests & Leave) != 0 && cpu.LoadedDomainId != GuestCpu.NoDomain && cpu.LoadedDomainId == cpu.LeaveDomainId)
             {
                 // A CR3 load also flushes the TLB. If this CPU was about to handle an exit of that
                 // domain's vCPU, the exit is dropped: the domain is dying.

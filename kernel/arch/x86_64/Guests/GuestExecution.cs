@@ -104,6 +104,15 @@ namespace Hypervisor.Arch.X86_64
             Cpu.Resume(frame);
         }
 
+        /// <summary>The frame table owes this CPU's TLB a flush (the holder of the core lock's): the way
+        /// back to the guest goes through <see cref="ContinueSlowly"/>, which makes it.</summary>
+        public static void LocalFlushOwed()
+        {
+            int holder = s_lockHolder;
+            if (holder >= 0)
+                s_cpus[holder].Attention |= GuestCpu.FlushOwed;
+        }
+
         /// <summary>The state of the calling CPU, which holds the core lock (null before guests run).</summary>
         public static GuestCpu LockHolder
         {
@@ -132,8 +141,9 @@ namespace Hypervisor.Arch.X86_64
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TrapFrame* OnExit(TrapFrame* frame, PerCpu* block)
         {
-            GuestCpu cpu = s_cpus[block->Index];
-            s_lockHolder = cpu.Index;
+            int index = block->Index;
+            s_lockHolder = index;
+            GuestCpu cpu = s_cpus[index];
             Vcpu vcpu = cpu.Current;
             if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
             {
@@ -148,8 +158,9 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeExport("hv_syscall")]
         private static TrapFrame* OnSyscall(TrapFrame* frame, PerCpu* block)
         {
-            GuestCpu cpu = s_cpus[block->Index];
-            s_lockHolder = cpu.Index;
+            int index = block->Index;
+            s_lockHolder = index;
+            GuestCpu cpu = s_cpus[index];
             Vcpu vcpu = cpu.Current;
             if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
             {
@@ -213,7 +224,7 @@ namespace Hypervisor.Arch.X86_64
         private static TrapFrame* Continue(GuestCpu cpu, Vcpu vcpu)
         {
             Host host = s_host;
-            if ((cpu.Attention | (host.TimersChanged ? 1 : 0) | (host.FrameTable.TlbFlushPending ? 1 : 0)) == 0 && vcpu.IsRunnable)
+            if ((cpu.Attention | (host.TimersChanged ? 1 : 0)) == 0 && vcpu.IsRunnable)
             {
                 // An upcall is due when vcpu_info's pending byte is set and its mask byte clear (read
                 // together, as one word, straight from the direct map).
@@ -232,14 +243,14 @@ namespace Hypervisor.Arch.X86_64
         private static TrapFrame* ContinueSlowly(GuestCpu cpu, Vcpu vcpu, TrapFrame* idleFrame)
         {
             Host host = s_host;
-            cpu.Attention &= ~GuestCpu.TablesForgotten;
+            cpu.Attention &= ~(GuestCpu.TablesForgotten | GuestCpu.FlushOwed);
             while (true)
             {
                 if ((cpu.Attention & GuestCpu.TimerExpired) != 0)
                     OnTimerExpired(cpu, host);
                 if (vcpu == null || !vcpu.IsRunnable || (cpu.Attention & GuestCpu.Reschedule) != 0)
                     vcpu = Schedule(cpu, vcpu, host);
-                else if (host.TimersChanged)
+                else if (host.TimersChanged || (cpu.Attention & GuestCpu.RearmTimer) != 0)
                     ArmTimer(cpu, host, SystemTime.Now(host));
                 if (vcpu == null)
                     return EnterIdle(cpu, idleFrame);
@@ -285,21 +296,44 @@ namespace Hypervisor.Arch.X86_64
             VcpuTimers.Expire(host, now);
             cpu.Attention &= ~GuestCpu.Reschedule;   // what woke so far is in the queues PickNext looks at
             Vcpu next = host.Scheduler.PickNext(cpu.Index, current, now, out cpu.RunUntil);
+            int idle = host.Scheduler.IdleCpuFor(cpu.Index);
+            if (idle >= 0)
+                CrossCpuRequests.RequestReschedule(idle);   // something waits here that an idle CPU can take
             ArmTimer(cpu, host, now);
             if (next != current)
                 SwitchTo(cpu, current, next);
             return next;
         }
 
-        // Programs this CPU's timer for the earliest guest timer, poll timeout or watchdog (of the whole
-        // machine: any CPU may fire them), or its scheduler's next decision.
+        // Programs this CPU's timer for the earliest of the guest timers, poll timeouts and watchdogs it
+        // looks after (VcpuTimers.NextDeadline: those of the vCPUs the scheduler keeps on it), or its
+        // scheduler's next decision. A change of timers (TimersChanged) may concern a vCPU of another CPU:
+        // a CPU whose timer is now armed too late is asked to arm it again.
         private static void ArmTimer(GuestCpu cpu, Host host, ulong now)
         {
-            ulong next = VcpuTimers.NextDeadline(host);
+            ulong next = VcpuTimers.NextDeadline(host, cpu.Index);
             if (cpu.RunUntil < next)
                 next = cpu.RunUntil;
-            LocalApic.ArmOneShot(next > now ? next - now : 0);
-            host.TimersChanged = false;
+            ulong wait = next > now ? next - now : 0;
+            if (wait > LocalApic.MaxOneShotNanoseconds)
+                wait = LocalApic.MaxOneShotNanoseconds;
+            LocalApic.ArmOneShot(wait);
+            cpu.ArmedFor = now + wait;
+            cpu.Attention &= ~GuestCpu.RearmTimer;
+            if (host.TimersChanged)
+            {
+                host.TimersChanged = false;
+                GuestCpu[] cpus = s_cpus;
+                for (int i = 0; i < cpus.Length; i++)
+                {
+                    GuestCpu other = cpus[i];
+                    if (other != cpu && VcpuTimers.NextDeadline(host, i) < other.ArmedFor)
+                    {
+                        other.Raise(GuestCpu.RearmTimer);
+                        CrossCpuRequests.Notify(i);
+                    }
+                }
+            }
         }
 
         // The idle vCPU's frame: the idle loop on this CPU's idle stack, interrupts open (or the frame an
@@ -421,8 +455,17 @@ namespace Hypervisor.Arch.X86_64
             if (!ResumableState.Check(vcpu))
                 return false;
             LoadTables(cpu, GuestMode.CurrentTableFrame(vcpu), vcpu.Domain);
-            // The live GS base follows the guest's mode; the MSRs are written only when the mode
-            // or a base changed (the guest's own selector loads stay in effect otherwise).
+            // Mostly nothing changed: one test for the three cases (each branch is a block under an emulator).
+            if ((vcpu.InKernelMode != cpu.LoadedKernelMode) | vcpu.SegmentBasesChanged | (vcpu.TaskSwitched != cpu.LoadedTaskSwitched))
+                LoadModeAndBases(cpu, vcpu);
+            return true;
+        }
+
+        // The live GS base follows the guest's mode; the MSRs are written only when the mode or a base
+        // changed (the guest's own selector loads stay in effect otherwise). CR0.TS itself is set by the
+        // exit path after its last FPU instruction (asm/traps.asm).
+        private static void LoadModeAndBases(GuestCpu cpu, Vcpu vcpu)
+        {
             if (vcpu.InKernelMode != cpu.LoadedKernelMode || vcpu.SegmentBasesChanged)
             {
                 Cpu.WriteMsr(Cpu.MsrGsBase, GuestMode.CurrentGsBase(vcpu));
@@ -433,13 +476,11 @@ namespace Hypervisor.Arch.X86_64
                 Cpu.WriteMsr(Cpu.MsrFsBase, vcpu.FsBase);
                 vcpu.SegmentBasesChanged = false;
             }
-            // CR0.TS itself is set by the exit path after its last FPU instruction (asm/traps.asm).
             if (vcpu.TaskSwitched != cpu.LoadedTaskSwitched)
             {
                 Cpu.SetGuestTaskSwitched(vcpu.TaskSwitched);
                 cpu.LoadedTaskSwitched = vcpu.TaskSwitched;
             }
-            return true;
         }
 
         /// <summary>Puts the guest top-level table <paramref name="tableFrame"/> of
@@ -451,7 +492,7 @@ namespace Hypervisor.Arch.X86_64
                 return;
             Cpu.WriteCr3(tableFrame << 12);
             cpu.LoadedTableFrame = tableFrame;
-            cpu.LoadedDomain = domain;
+            cpu.LoadedDomainId = domain.Id;
         }
 
         /// <summary>The hypervisor's own tables in this CPU's CR3 (idle, or leaving a dying domain).</summary>
@@ -459,7 +500,7 @@ namespace Hypervisor.Arch.X86_64
         {
             Cpu.WriteCr3(HypervisorPageTables.RootPhysical);
             cpu.LoadedTableFrame = 0;
-            cpu.LoadedDomain = null;
+            cpu.LoadedDomainId = GuestCpu.NoDomain;
         }
 
         // Objects never move in this runtime, so the address stays valid.
@@ -472,6 +513,9 @@ namespace Hypervisor.Arch.X86_64
             bool reboot = domain.State == DomainState.ShutDown
                 ? domain.ShutdownReason == (int)Hypervisor.Abi.ShutdownReason.Reboot && !s_options.NoReboot
                 : s_options.RebootOnDom0Crash;
+            for (int i = 0; i < s_cpus.Length; i++)
+                s_log.Debug().Text("CPU ").Dec((ulong)i).Text(": ").Dec(PerCpu.Of(i)->Ticks).Text(" timer interrupts, ")
+                    .Dec(PerCpu.Of(i)->IpisReceived).Text(" IPIs").End();
             s_log.Info().Text("dom0 has stopped; ").Text(reboot ? "rebooting" : "powering off").Text(".").End();
             s_log.Sink.Flush();
             if (reboot)

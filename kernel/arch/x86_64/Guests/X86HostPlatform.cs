@@ -23,6 +23,7 @@ namespace Hypervisor.Arch.X86_64
 
         public override int CurrentCpu => Cpu.CurrentIndex();
         public override void FlushOtherCpus(Domain domain) => CrossCpuRequests.FlushOthers(domain);
+        public override void LocalFlushOwed() => GuestExecution.LocalFlushOwed();
         public override void RequestReschedule(int cpu) => CrossCpuRequests.RequestReschedule(cpu);
         public override void NotifyCpu(int cpu) => CrossCpuRequests.Notify(cpu);
         public override void StopDomainElsewhere(Domain domain, bool forgetTables) => CrossCpuRequests.StopDomain(domain, forgetTables);

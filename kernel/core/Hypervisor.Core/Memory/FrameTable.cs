@@ -106,7 +106,10 @@ namespace Hypervisor.Core.Memory
         private void BeforeNewUse()
         {
             tlbFlushPending = true;
-            if (translationsDropped && platform != null)
+            if (platform == null)
+                return;
+            platform.LocalFlushOwed();
+            if (translationsDropped)
             {
                 translationsDropped = false;
                 platform.FlushOtherCpus(null);

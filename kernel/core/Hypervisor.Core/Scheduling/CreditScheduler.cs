@@ -300,6 +300,24 @@ namespace Hypervisor.Core.Scheduling
         /// <summary>vCPUs waiting in <paramref name="cpu"/>'s run queue.</summary>
         public int QueueLength(int cpu) => queues[cpu].Count;
 
+        /// <summary>An idle CPU that should call <see cref="PickNext"/> now, because
+        /// <paramref name="cpu"/>'s queue holds work it could take (-1: none, or nothing waits). Asked
+        /// after each decision: idle CPUs do not look at other queues on their own while nothing waits
+        /// in them (<see cref="PickNext"/>'s runUntil), so a vCPU a decision left waiting is handed to
+        /// one this way, as Xen's credit scheduler tickles an idle CPU.</summary>
+        public int IdleCpuFor(int cpu)
+        {
+            if (queues[cpu].Count == 0)
+                return -1;
+            for (int offset = 1; offset < CpuCount; offset++)
+            {
+                int other = (cpu + offset) % CpuCount;
+                if (running[other] == null && queues[other].Count == 0)
+                    return other;
+            }
+            return -1;
+        }
+
         // ---- Inside ----
 
         /// <summary>The domain's state, created with the defaults the first time (null for an id beyond
@@ -454,13 +472,15 @@ namespace Hypervisor.Core.Scheduling
             return best;
         }
 
-        /// <summary>Something runs or waits on another CPU, or a parked domain will be let go at the next
-        /// accounting: an idle CPU must look again at its next tick.</summary>
+        /// <summary>Something waits on another CPU (it could be stolen), or a parked domain will be let go
+        /// at the next accounting: an idle CPU must look again at its next tick. What merely runs elsewhere
+        /// cannot be taken; when a decision there leaves something waiting, <see cref="IdleCpuFor"/> names
+        /// an idle CPU to wake.</summary>
         private bool HasWorkElsewhere(int cpu)
         {
             for (int i = 0; i < CpuCount; i++)
             {
-                if (i != cpu && (running[i] != null || queues[i].Count != 0))
+                if (i != cpu && queues[i].Count != 0)
                     return true;
             }
             for (int id = 0; id < domainSlots; id++)

@@ -71,6 +71,41 @@ namespace Hypervisor.Core.Time
             return next;
         }
 
+        /// <summary>
+        /// The earliest system time at which something CPU <paramref name="cpu"/> looks after is due
+        /// (ulong.MaxValue: nothing): the timers of the vCPUs the scheduler keeps there (running, queued,
+        /// or last run there: a blocked vCPU's wake-up) and, on CPU 0, the domains' watchdogs. Each
+        /// deadline is one CPU's, so an idle CPU is not woken for a vCPU another runs; whichever CPU
+        /// calls <see cref="Expire"/> fires everything that is due.
+        /// </summary>
+        public static ulong NextDeadline(Host host, int cpu)
+        {
+            ulong next = ulong.MaxValue;
+            DomainList domains = host.Domains;
+            for (int d = 0; d < domains.Count; d++)
+            {
+                Domain domain = domains.At(d);
+                if (domain == null || !domain.IsAlive)
+                    continue;
+                if (cpu == 0)
+                    next = Earliest(next, DomainWatchdogs.NextDeadline(domain));
+                Vcpu[] vcpus = domain.Vcpus;
+                for (int i = 0; i < vcpus.Length; i++)
+                {
+                    Vcpu vcpu = vcpus[i];
+                    CreditVcpu state = vcpu.CreditState;
+                    if ((state == null ? 0 : state.Cpu) != cpu)
+                        continue;
+                    next = Earliest(next, vcpu.SingleshotDeadline);
+                    if (vcpu.PeriodicPeriod != 0 && vcpu.IsRunnable)
+                        next = Earliest(next, vcpu.PeriodicLastEvent + vcpu.PeriodicPeriod);
+                    if (vcpu.IsPolling)
+                        next = Earliest(next, vcpu.PollDeadline);
+                }
+            }
+            return next;
+        }
+
         /// <summary>set_timer_op and VCPUOP_set_singleshot_timer: arms (or with 0 stops) the one-shot timer.</summary>
         public static void SetSingleshot(Vcpu vcpu, ulong deadline)
         {
