@@ -136,7 +136,10 @@ namespace Hypervisor.Core.Domains
             r.Rsp = u.Rsp;
             r.Cs = GuestSelectors.FixCodeSelector(u.Cs);
             r.Ss = GuestSelectors.FixStackSelector(u.Ss);
-            r.Rflags = u.Rflags | GuestRegisters.ReservedFlag;
+            // The context's IOPL is the vCPU's virtual I/O privilege level, as Xen's arch_set_info_guest
+            // takes it (Linux starts its other vCPUs with IOPL 1 this way, rather than by physdev_op).
+            vcpu.IoPrivilegeLevel = (uint)((u.Rflags & GuestRegisters.IoplMask) >> 12);
+            r.Rflags = (u.Rflags & ~GuestRegisters.IoplMask) | GuestRegisters.ReservedFlag;
             vcpu.Ds = u.Ds;
             vcpu.Es = u.Es;
             vcpu.Fs = u.Fs;

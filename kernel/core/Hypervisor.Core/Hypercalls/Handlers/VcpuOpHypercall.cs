@@ -151,7 +151,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 return -XenErrno.ENXIO;
             if (target.HasRegisteredVcpuInfo)
                 return -XenErrno.EINVAL;
-            if (target != caller && !target.IsDown)
+            // Another vCPU must be down (Xen's VPF_down: never brought up, or taken down), as a PV kernel
+            // registers every vCPU's before it starts the others.
+            if (target != caller && target.IsUp)
                 return -XenErrno.EINVAL;
             Domain domain = target.Domain;
             FrameTable frames = domain.Host.FrameTable;
