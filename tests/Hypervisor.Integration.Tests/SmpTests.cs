@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Text.RegularExpressions;
+using Hypervisor.Tool.Guests;
 using Hypervisor.Tool.Machines;
 using Xunit;
 using Xunit.Abstractions;
@@ -86,6 +87,33 @@ namespace Hypervisor.Integration.Tests
                 Assert.Matches(new Regex(@"TEST smp/" + test + @": PASS"), all);
             Assert.Matches(new Regex(@"getvcpuinfo_cpus_differ: PASS vCPU 0 on CPU (\d+), vCPU 1 on CPU (?!\1)\d+"), all);
             Assert.DoesNotMatch(new Regex(@"\(HV\) (PANIC|Warning)"), all);
+        }
+
+        /// <summary>A kernel nobody here wrote: Debian's Linux brings up its second vCPU on the second CPU
+        /// (VCPUOP_register_vcpu_info for it while down, VCPUOP_initialise with IOPL 1, VCPUOP_up, its
+        /// timer and IPI event channels) and goes on, on both, to its root file system.</summary>
+        [Fact]
+        public void LinuxBringsUpItsSecondVcpu()
+        {
+            string root = fixture.Images.RepoRoot;
+            HvScript.Result fetch = HvScript.Run(root, BuildTimeout, null, "linux", "--fetch");
+            Assert.True(fetch.ExitCode == 0, "./hv linux --fetch failed:\n" + fetch.Describe());
+            GuestRunResult run = GuestRunner.Run(new GuestRunOptions
+            {
+                Host = GuestHost.Ours,
+                GuestPath = Path.Combine(root, "out", "linux", "vmlinux"),
+                GuestArguments = "console=hvc0 earlyprintk=xen",
+                HypervisorPath = fixture.Images.Elf,
+                Dom0Memory = "256M",
+                Smp = 2,
+                Timeout = TimeSpan.FromMinutes(5),
+            });
+            output.WriteLine(run.Transcript);
+            string transcript = $"({run.Reason})\n{run.Transcript}";
+            Assert.True(run.Transcript.Contains("installing Xen timer for CPU 1"), "Linux did not start its second vCPU\n" + transcript);
+            Assert.True(run.Transcript.Contains("smp: Brought up 1 node, 2 CPUs"), "Linux did not bring up both vCPUs\n" + transcript);
+            Assert.True(run.Transcript.Contains("VFS: Unable to mount root fs"), "Linux did not reach its root file system\n" + transcript);
+            Assert.Equal("crashed", run.DomainEnd);
         }
 
         // The kit's hello guest, the ISO's dom0, for a -kernel boot (./hv iso builds it; built here if missing).
