@@ -52,6 +52,9 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(124)] public int Requests;
         [FieldOffset(128)] public int RequestsMade;
         [FieldOffset(132)] public int RequestsServed;
+        /// <summary>The address of this CPU's GuestCpu (objects do not move in this runtime): the exit
+        /// paths reach it from the block they already have, without the array of them.</summary>
+        [FieldOffset(136)] public void* Guest;
 
         private static int s_count;
 

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using Hypervisor.Core;
@@ -40,6 +41,7 @@ namespace Hypervisor.Arch.X86_64
         // it is. Not a "current" of the machine: one CPU's, while it holds the lock.
         // (An index, not a reference: a reference store into a static is a write-barrier call.)
         private static int s_lockHolder = -1;
+        private static void* s_lockHolderCpu;
 
         /// <summary>Each online CPU's state, by index; null until guests run.</summary>
         public static GuestCpu[] Cpus => s_cpus;
@@ -72,6 +74,7 @@ namespace Hypervisor.Arch.X86_64
                     Stop(first.Domain);
                 }
                 cpus[i] = new GuestCpu(i, PerCpu.Of(i), (ulong)PhysicalWindow.ToVirtual(stack) + IdleStackBytes);
+                PerCpu.Of(i)->Guest = Unsafe.AsPointer(cpus[i]);
             }
             s_idleLoop = Cpu.IdleLoopAddress();
             s_cpus = cpus;
@@ -99,10 +102,15 @@ namespace Hypervisor.Arch.X86_64
         private static void Start(GuestCpu cpu)
         {
             s_lockHolder = cpu.Index;
+            s_lockHolderCpu = cpu.Block->Guest;
             LoadHypervisorTables(cpu);
             TrapFrame* frame = ContinueSlowly(cpu, null, null);
             Cpu.Resume(frame);
         }
+
+        // The GuestCpu whose address a PerCpu block holds.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static GuestCpu GuestCpuAt(void* address) => Unsafe.As<IntPtr, GuestCpu>(ref *(IntPtr*)&address);
 
         /// <summary>The frame table owes this CPU's TLB a flush (the holder of the core lock's): the way
         /// back to the guest goes through <see cref="ContinueSlowly"/>, which makes it.</summary>
@@ -119,8 +127,8 @@ namespace Hypervisor.Arch.X86_64
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get
             {
-                int holder = s_lockHolder;
-                return holder < 0 ? null : s_cpus[holder];
+                void* holder = s_lockHolderCpu;
+                return holder == null ? null : GuestCpuAt(holder);
             }
         }
 
@@ -131,8 +139,8 @@ namespace Hypervisor.Arch.X86_64
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get
             {
-                int holder = s_lockHolder;
-                return holder < 0 ? 0 : s_cpus[holder].LoadedTableFrame;
+                void* holder = s_lockHolderCpu;
+                return holder == null ? 0 : GuestCpuAt(holder).LoadedTableFrame;
             }
         }
 
@@ -141,9 +149,9 @@ namespace Hypervisor.Arch.X86_64
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TrapFrame* OnExit(TrapFrame* frame, PerCpu* block)
         {
-            int index = block->Index;
-            s_lockHolder = index;
-            GuestCpu cpu = s_cpus[index];
+            s_lockHolder = block->Index;
+            s_lockHolderCpu = block->Guest;
+            GuestCpu cpu = GuestCpuAt(block->Guest);
             Vcpu vcpu = cpu.Current;
             if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
             {
@@ -158,9 +166,9 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeExport("hv_syscall")]
         private static TrapFrame* OnSyscall(TrapFrame* frame, PerCpu* block)
         {
-            int index = block->Index;
-            s_lockHolder = index;
-            GuestCpu cpu = s_cpus[index];
+            s_lockHolder = block->Index;
+            s_lockHolderCpu = block->Guest;
+            GuestCpu cpu = GuestCpuAt(block->Guest);
             Vcpu vcpu = cpu.Current;
             if ((cpu.Attention & GuestCpu.TablesForgotten) == 0)
             {
@@ -187,6 +195,7 @@ namespace Hypervisor.Arch.X86_64
             cpu.InIdle = false;
             CoreLock.Acquire();
             s_lockHolder = cpu.Index;
+            s_lockHolderCpu = cpu.Block->Guest;
             return ContinueSlowly(cpu, cpu.Current, fromGuest ? null : frame);
         }
 
@@ -203,6 +212,7 @@ namespace Hypervisor.Arch.X86_64
                 CrossCpuRequests.Serve(cpu);
                 CoreLock.WaitFor(ticket);
                 s_lockHolder = cpu.Index;
+            s_lockHolderCpu = cpu.Block->Guest;
                 return ContinueSlowly(cpu, cpu.Current, null);
             }
             if (cpu.InIdle)
@@ -211,6 +221,7 @@ namespace Hypervisor.Arch.X86_64
                 CrossCpuRequests.Serve(cpu);
                 CoreLock.Acquire();
                 s_lockHolder = cpu.Index;
+            s_lockHolderCpu = cpu.Block->Guest;
                 return ContinueSlowly(cpu, null, frame);
             }
             CrossCpuRequests.Serve(cpu);
