@@ -362,7 +362,7 @@ namespace Hypervisor.Core.Tests.Grants
             k.Grant(k.Dom0, 8, 0, k.FreeFrame(k.Dom0, 0));
             GrantTable table = k.Dom0.Grants;
             for (int i = 0; i < GrantTable.MaxMappings; i++)
-                table.Mapping((uint)table.AllocateHandle()).InUse = true;
+                table.Mapping((uint)table.AllocateHandle(k.Dom0)).InUse = true;
             Assert.Equal(0, k.Map(k.Dom0, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8, out GnttabMapGrantRef op));
             Assert.Equal(GrantStatus.NoDeviceSpace, op.Status);
         }

@@ -46,6 +46,7 @@ namespace Hypervisor.Arch.X86_64
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
             host.PageWalk = new LoadedTablesPageWalk(memory, host.FrameTable);
+            host.ObjectArenas = new RuntimeObjectArenas(frames);
             host.Scheduler = new Hypervisor.Core.Scheduling.CreditScheduler(1);
             host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());
             log.Info().Text("Frame table: ").Dec(frameCount).Text(" frames; M2P at ").Hex(m2pBase).Text(" (").Size(m2pFrames * FrameSize)

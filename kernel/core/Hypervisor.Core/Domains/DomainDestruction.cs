@@ -149,8 +149,15 @@ namespace Hypervisor.Core.Domains
             if (frames != null)
                 frames.SetOwnerDying(domain.Id, false);
             host.Domains.Remove(domain);
-            host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed").End();
+            ulong arena = host.ObjectArenas != null ? domain.ObjectArena : 0;
+            if (arena != 0)
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed, with ").Size(host.ObjectArenas.SizeOf(arena)).Text(" of its objects").End();
+            else
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed").End();
             NotifyControlDomain(domain);
+            // Last: the domain's own objects (this one among them) go back to the frame allocator.
+            if (arena != 0)
+                host.ObjectArenas.Release(arena);
             return true;
         }
 

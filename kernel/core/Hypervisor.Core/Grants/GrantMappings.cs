@@ -58,7 +58,7 @@ namespace Hypervisor.Core.Grants
                 op.Status = GrantStatus.BadDomain;
                 return;
             }
-            int handle = mapper.Grants.AllocateHandle();
+            int handle = mapper.Grants.AllocateHandle(mapper);
             if (handle < 0)
             {
                 op.Status = GrantStatus.NoDeviceSpace;

@@ -21,6 +21,10 @@ namespace Hypervisor.Core.Grants
         public const uint MaxFrames = 64;
         /// <summary>Mappings one domain may hold at once; one more is GNTST_no_device_space.</summary>
         public const int MaxMappings = 4096;
+
+        // What an ActiveGrant and a GrantMapping take at most (arrays of them grow in the domain's arena).
+        private const ulong ActiveGrantBytes = 16;
+        private const ulong MappingBytes = 32;
         private const ulong EntrySize = 8;
         private const ushort TypeMask = GrantFlags.TypeMask;
 
@@ -52,6 +56,8 @@ namespace Hypervisor.Core.Grants
             Host host = domain.Host;
             while (FrameCount < count)
             {
+                if (!DomainObjects.Reserve(domain, EntriesPerFrame * ActiveGrantBytes + 64))
+                    return false;
                 if (!host.Frames.TryAllocate(out ulong address))
                     return false;
                 ulong mfn = address >> FrameAllocator.FrameShift;
@@ -74,7 +80,9 @@ namespace Hypervisor.Core.Grants
                     host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
                 host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
                 frames[FrameCount] = mfn;
+                ulong previous = DomainObjects.Enter(domain);
                 active[FrameCount] = new ActiveGrant[EntriesPerFrame];
+                DomainObjects.Leave(domain, previous);
                 FrameCount++;
             }
             return true;
@@ -241,11 +249,12 @@ namespace Hypervisor.Core.Grants
         // ---- The maptrack: mappings this domain holds ----
 
         /// <summary>
-        /// A free grant handle, or -1 when <see cref="MaxMappings"/> are in use. Handles are handed out in
+        /// A free grant handle of <paramref name="owner"/>'s maptrack (this table's domain), or -1 when
+        /// <see cref="MaxMappings"/> are in use or memory to grow it is short. Handles are handed out in
         /// turn (the one after the last given, wrapping), as Xen's free list does, so a handle just
         /// unmapped is not at once reused by the next map.
         /// </summary>
-        public int AllocateHandle()
+        public int AllocateHandle(Domain owner)
         {
             for (int n = 0; n < mappings.Length; n++)
             {
@@ -258,7 +267,11 @@ namespace Hypervisor.Core.Grants
             }
             if (mappings.Length >= MaxMappings)
                 return -1;
+            if (!DomainObjects.Reserve(owner, (ulong)mappings.Length * 2 * MappingBytes + 64))
+                return -1;
+            ulong previous = DomainObjects.Enter(owner);
             var larger = new GrantMapping[mappings.Length * 2];
+            DomainObjects.Leave(owner, previous);
             for (int i = 0; i < mappings.Length; i++)
                 larger[i] = mappings[i];
             int handle = mappings.Length;

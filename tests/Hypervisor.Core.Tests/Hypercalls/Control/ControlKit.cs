@@ -139,10 +139,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             return rc;
         }
 
-        /// <summary>A new domain that must be created; its <see cref="Domain"/>.</summary>
+        /// <summary>A new domain that must be created, with its vCPUs made (max_vcpus) as a toolstack
+        /// does next; its <see cref="Domain"/>.</summary>
         public Domain CreateOk(uint vcpus = 1, ushort askFor = 0)
         {
             Assert.Equal(0, Create(Ctl.PvConfig(vcpus), out ushort id, askFor));
+            Assert.Equal(0, Domctl(Abi.Domctl.MaxVcpus, id, new DomctlMaxVcpus { Max = vcpus }));
             Domain d = Host.Domains.Find(id);
             Assert.NotNull(d);
             return d;

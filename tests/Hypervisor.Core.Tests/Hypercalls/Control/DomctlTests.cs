@@ -163,7 +163,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             c.MaxGrantFrames = 32;
             c.MiscFlags = 1;   // XEN_X86_MSR_RELAXED
             Assert.Equal(0, k.Create(c, out ushort id));
-            Assert.Equal(32, k.Host.Domains.Find(id).Vcpus.Length);
+            Assert.Equal(32, k.Host.Domains.Find(id).MaxVcpus);
         }
 
         // ---- createdomain: the id ----
@@ -235,6 +235,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
                 c.Handle[i] = (byte)(0xA0 + i);
             Assert.Equal(0, k.Create(c, out ushort id));
             Domain d = k.Host.Domains.Find(id);
+            // No vCPU exists before XEN_DOMCTL_max_vcpus makes them.
+            Assert.Empty(d.Vcpus);
+            Assert.Equal(DomainInfoFlags.InvalidMaxVcpuId, k.InfoOf(id).MaxVcpuId);
+            Assert.Equal(-XenErrno.ESRCH, k.GetVcpuInfo(id, 0, out _));
+            Assert.Equal(-XenErrno.EINVAL, k.GetVcpuInfo(id, 3, out _));
+            Assert.Equal(0, k.Domctl(Abi.Domctl.MaxVcpus, id, new DomctlMaxVcpus { Max = 3 }));
 
             Assert.Equal(3, d.Vcpus.Length);
             Assert.False(d.IsPrivileged);
@@ -281,6 +287,9 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(Abi.Domctl.MaxVcpus, d.Id, new DomctlMaxVcpus { Max = 1 }));
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(Abi.Domctl.MaxVcpus, 0, new DomctlMaxVcpus { Max = 1 }));   // not itself
             Assert.Equal(2, d.Vcpus.Length);
+            Vcpu first = d.Vcpus[0];
+            Assert.Equal(0, k.Domctl(Abi.Domctl.MaxVcpus, d.Id, new DomctlMaxVcpus { Max = 2 }));           // again: nothing new
+            Assert.Same(first, d.Vcpus[0]);
         }
 
         // ---- max_mem and memory ----

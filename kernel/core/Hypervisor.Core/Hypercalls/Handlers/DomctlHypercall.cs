@@ -16,9 +16,6 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// </summary>
     public static unsafe class DomctlHypercall
     {
-        /// <summary>XEN_DOMCTL_hypercall_init: { u64 gmfn }.</summary>
-        private const uint HypercallInit = 22;
-
         public static long Handle(Vcpu vcpu, in HypercallArguments args)
         {
             ulong address = args.A1;
@@ -81,8 +78,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                         break;
                     }
                 case Domctl.MaxVcpus:
-                    // The vCPUs were made by createdomain; Xen still wants the same count confirmed.
-                    rc = target == vcpu.Domain || ((DomctlMaxVcpus*)u)->Max != (uint)target.Vcpus.Length ? -XenErrno.EINVAL : 0;
+                    // createdomain fixed the most vCPUs; this makes them, and must name that same count.
+                    rc = target == vcpu.Domain || ((DomctlMaxVcpus*)u)->Max != (uint)target.MaxVcpus ? -XenErrno.EINVAL : 0;
+                    if (rc == 0)
+                        rc = DomainCreation.AddVcpus(target, target.MaxVcpus);
                     break;
                 case Domctl.SetVcpuContext:
                     rc = SetVcpuContext(vcpu, target, ref *(DomctlVcpuContext*)u);
@@ -95,8 +94,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     rc = SchedulerOp(host, target, ref *(DomctlSchedulerOp*)u);
                     copyBack = true;
                     break;
-                case HypercallInit:
-                    rc = InitialiseHypercallPage(target, *(ulong*)u);
+                case Domctl.HypercallInit:
+                    rc = InitialiseHypercallPage(target, ((DomctlHypercallInit*)u)->Gmfn);
                     break;
                 default:
                     rc = -XenErrno.ENOSYS;
@@ -158,7 +157,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (grantVersion == 0 || grantVersion > 1 || (config.MaxGrantFrames >= 0 && config.MaxGrantFrames < 1))
                 return -XenErrno.EINVAL;
 
-            int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, out Domain domain);
+            int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, 0, out Domain domain);
             if (rc != 0)
                 return rc;
             domain.ControllerPauses = 1;
@@ -243,8 +242,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     request.Cap = cap;
                     return 0;
                 case SchedulerOpCommand.PutInfo:
-                    return scheduler.SetParameters(target, request.Weight != 0 ? request.Weight : weight,
-                                                   request.Cap != 0xFFFF ? request.Cap : cap);
+                    {
+                        // The scheduler's record of the domain is the domain's own object.
+                        if (!DomainObjects.Reserve(target, DomainObjects.VcpuBytes))
+                            return -XenErrno.ENOMEM;
+                        ulong previous = DomainObjects.Enter(target);
+                        long rc = scheduler.SetParameters(target, request.Weight != 0 ? request.Weight : weight,
+                                                          request.Cap != 0xFFFF ? request.Cap : cap);
+                        DomainObjects.Leave(target, previous);
+                        return rc;
+                    }
                 default:
                     return -XenErrno.EINVAL;
             }
@@ -252,8 +259,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
 
         private static long GetVcpuInfo(Domain target, ref DomctlGetVcpuInfo info)
         {
-            if (info.Vcpu >= (uint)target.Vcpus.Length)
+            if (info.Vcpu >= (uint)target.MaxVcpus)
                 return -XenErrno.EINVAL;
+            if (info.Vcpu >= (uint)target.Vcpus.Length)
+                return -XenErrno.ESRCH; // not made yet (XEN_DOMCTL_max_vcpus)
             Vcpu vcpu = target.Vcpus[info.Vcpu];
             VcpuRunstateInfo runstate = Runstate.Get(vcpu);
             info.Online = (byte)(vcpu.IsUp ? 1 : 0);
