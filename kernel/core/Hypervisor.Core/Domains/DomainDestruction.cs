@@ -24,7 +24,6 @@ namespace Hypervisor.Core.Domains
                 return true;
             if (domain.State != DomainState.Dying)
             {
-                bool released = false;
                 if (domain.ConsoleLineLength != 0)
                     ConsoleIoHypercall.FlushLine(domain);
                 domain.State = DomainState.Dying;
@@ -34,11 +33,11 @@ namespace Hypervisor.Core.Domains
                 ReleaseHoldings(domain);
                 if (domain.Host.FrameTable != null)
                     domain.Host.FrameTable.SetOwnerDying(domain.Id, true);
-                released = ReturnFrames(domain);
+                bool released = ReturnFrames(domain);
                 // Xen's domain_kill raises VIRQ_DOM_EXC as soon as the domain has let go of what it held,
                 // even while other domains still map some of its frames: that is how the toolstack learns
                 // that it is dying and unmaps them. Xen raises it again when the domain is finally gone
-                // (ReturnFrames does that), so a domain that goes at once is announced once here.
+                // (ReturnFrames does that); a domain that goes at once is announced by that alone.
                 if (!released)
                     NotifyControlDomain(domain);
                 return released;

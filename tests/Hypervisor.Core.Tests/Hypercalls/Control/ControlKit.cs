@@ -1,4 +1,3 @@
-using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Hypercalls;
@@ -245,9 +244,6 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             return c;
         }
 
-        /// <summary>Reads back what a hypercall left at the scratch address (for tests that look at raw bytes).</summary>
-        public byte[] ReadBytes(ulong at, int length) => T.Read(at, length);
-
         public static ulong PageAddress(ulong mfn) => mfn << FrameAllocator.FrameShift;
 
         public bool IsZeroed(ulong mfn)
@@ -265,7 +261,5 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
         public static void AssertNoBits(uint flags, uint bits) => Assert.True((flags & bits) == 0, $"flags 0x{flags:x} have 0x{flags & bits:x}");
 
         public static void AssertBits(uint flags, uint bits) => Assert.True((flags & bits) == bits, $"flags 0x{flags:x} lack 0x{bits & ~flags:x}");
-
-        public static byte[] Bytes(int n, byte start) => Array.ConvertAll(new byte[n], _ => start++);
     }
 }

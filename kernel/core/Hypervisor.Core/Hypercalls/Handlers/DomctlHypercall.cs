@@ -214,7 +214,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         private static long InitialiseHypercallPage(Domain target, ulong mfn)
         {
             FrameTable frames = target.Host.FrameTable;
-            if (frames.GetPage(mfn, target.Id) != 0 || frames.OwnerOf(mfn) != target.Id)
+            // Owner first: GetPage also takes a reference on the hypervisor's frames shared with every
+            // guest (the M2P), which would be left behind by the refusal.
+            if (mfn >= frames.FrameCount || frames.OwnerOf(mfn) != target.Id || frames.GetPage(mfn, target.Id) != 0)
                 return -XenErrno.EINVAL;
             if (frames.GetPageType(mfn, PageType.Writable) != 0)
             {
