@@ -112,6 +112,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 if (vcpus[i] != target && vcpus[i].IsUp)
                 {
                     target.IsDown = true;
+                    if (target.Domain.Host.Scheduler != null)
+                        Runstate.Refresh(target, SystemTime.Now(target.Domain.Host));
                     return 0;
                 }
             }
