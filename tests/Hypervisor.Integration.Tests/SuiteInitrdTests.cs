@@ -44,12 +44,13 @@ namespace Hypervisor.Integration.Tests
         }
 
         [Fact]
-        public void TheDomctlSuiteAsksForItsOwnKernelAndTheOthersDoNot()
+        public void TheSuitesThatBuildADomainAskForTheirOwnKernelAndTheOthersDoNot()
         {
             string root = ImageLocator.FindRepoRoot();
             Assert.NotNull(root);
             string suites = Path.Combine(root, "tests", "conformance");
             Assert.Equal(SuiteInitrd.Self, SuiteInitrd.Read(Path.Combine(suites, "domctl")));
+            Assert.Equal(SuiteInitrd.Self, SuiteInitrd.Read(Path.Combine(suites, "vcpus")));
             Assert.Null(SuiteInitrd.Read(Path.Combine(suites, "startofday")));
         }
     }

@@ -191,6 +191,7 @@ namespace Hypervisor.Arch.X86_64
                 save = FpuImage(previous);
             }
             s_current = next;
+            VcpuTimeStamps.Stamp(next);           // a fresh time stamp for the vCPU coming in, as Xen's context_switch gives
             if (gdtEntries != 0)
                 next.Domain.Host.Platform.LoadGuestDescriptors(next, 0, gdtEntries);
             selectors[0] = UsableSelector(next.Ds);

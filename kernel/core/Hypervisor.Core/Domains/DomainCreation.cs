@@ -94,6 +94,7 @@ namespace Hypervisor.Core.Domains
                 Vcpu vcpu = domain.Vcpus[i];
                 vcpu.VcpuInfoAddress = domain.SharedInfoAddress + (ulong)i * VcpuInfo.Size;
                 vcpu.PeriodicLastEvent = now;
+                vcpu.RunstateEntryTime = now;   // offline since it was made, as in Xen
                 if (host.Clock != null)
                     host.Clock.WriteVcpuTime(host.Memory, vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset, host.Platform.ReadTimeStampCounter());
                 if (host.Scheduler != null)

@@ -179,6 +179,14 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (target.ControllerPauses >= 255)
                 return -XenErrno.EOVERFLOW;
             target.ControllerPauses++;
+            Host host = target.Host;
+            if (host.Scheduler != null)
+            {
+                ulong now = Time.SystemTime.Now(host);
+                Vcpu[] vcpus = target.Vcpus;
+                for (int i = 0; i < vcpus.Length; i++)
+                    Runstate.Refresh(vcpus[i], now);
+            }
             return 0;
         }
 
