@@ -1,6 +1,7 @@
 using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
+using Hypervisor.Core.Grants;
 using Hypervisor.Core.Memory;
 
 namespace Hypervisor.Core.Hypercalls.Handlers
@@ -154,7 +155,13 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (config.EmulationFlags != 0 && config.EmulationFlags != X86EmulationFlags.Pit)
                 return -XenErrno.EOPNOTSUPP;
             uint grantVersion = config.GrantOpts & CreateDomainFlags.GrantVersionMask;
-            if (grantVersion == 0 || grantVersion > 1 || (config.MaxGrantFrames >= 0 && config.MaxGrantFrames < 1))
+            if (grantVersion == 0 || grantVersion > 1)
+                return -XenErrno.EINVAL;
+            // Xen 4.17's grant_table_init: -1 is the default (64 frames, 1024 maptrack frames), which is
+            // also the most a domain may be given; a table needs at least its first frame.
+            uint maxGrantFrames = config.MaxGrantFrames < 0 ? GrantTable.MaxFrames : (uint)config.MaxGrantFrames;
+            int maxMaptrackFrames = config.MaxMaptrackFrames < 0 ? GrantTable.MaxMaptrackFrames : config.MaxMaptrackFrames;
+            if (maxGrantFrames < 1 || maxGrantFrames > GrantTable.MaxFrames || maxMaptrackFrames > GrantTable.MaxMaptrackFrames)
                 return -XenErrno.EINVAL;
 
             int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, 0, out Domain domain);
@@ -165,6 +172,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             for (int i = 0; i < 16; i++)
                 domain.Handle[i] = config.Handle[i];
             domain.MaxGrantVersion = grantVersion;
+            domain.Grants.SetLimits(maxGrantFrames, maxMaptrackFrames);
             op.Domain = (ushort)id;
             host.Log.Info().Text("domain ").Dec((ulong)id).Text(" created with ").Dec(config.MaxVcpus).Text(" vCPU").Text(config.MaxVcpus == 1 ? "" : "s").End();
             return 0;
