@@ -1,24 +1,31 @@
-namespace Hypervisor.Conformance
+namespace Hypervisor.Guest
 {
-    /// <summary>The peer's command line, written byte by byte (the runtime has no string formatting):
-    /// "role=peer report=0xVA evtchn=PORT frame=0xMFN".</summary>
-    internal sealed unsafe class PeerCommandLine
+    /// <summary>A command line for a kernel dom0 builds (<see cref="DomainBuilder.Build"/>), written byte by
+    /// byte (the runtime has no string formatting): text, decimal and hexadecimal numbers.</summary>
+    public sealed unsafe class CommandLineWriter
     {
         public const int Capacity = 256;
-        private readonly byte* text = Hypervisor.Guest.GuestMemory.Allocate(Capacity);
+        private readonly byte* text = GuestMemory.Allocate(Capacity);
         private int length;
 
         public byte* Text => text;
         public int Length => length;
 
-        public PeerCommandLine Append(string s)
+        public CommandLineWriter Append(string s)
         {
             for (int i = 0; i < s.Length && length < Capacity - 1; i++)
                 text[length++] = (byte)s[i];
             return this;
         }
 
-        public PeerCommandLine Decimal(ulong value)
+        public CommandLineWriter Bytes(byte* bytes, int count)
+        {
+            for (int i = 0; i < count && length < Capacity - 1; i++)
+                text[length++] = bytes[i];
+            return this;
+        }
+
+        public CommandLineWriter Decimal(ulong value)
         {
             byte* digits = stackalloc byte[20];
             int n = 0;
@@ -33,7 +40,7 @@ namespace Hypervisor.Conformance
             return this;
         }
 
-        public PeerCommandLine Hex(ulong value)
+        public CommandLineWriter Hex(ulong value)
         {
             Append("0x");
             bool started = false;

@@ -49,7 +49,7 @@ namespace Hypervisor.Conformance
             Toolstack.Dom0Page = dom0Page;
             // The report page's address follows from the layout, planned here as the builder will.
             DomainLayout.Plan(image.VirtBase, image.KernelEnd, builder.NrPages, out DomainLayout planned);
-            PeerCommandLine command = new PeerCommandLine();
+            CommandLineWriter command = new CommandLineWriter();
             command.Append("role=peer report=").Hex(planned.Report).Append(" evtchn=").Decimal((ulong)Toolstack.Port)
                    .Append(" frame=").Hex(MachineFrames.Of(dom0Page));
 
