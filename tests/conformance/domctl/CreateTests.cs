@@ -5,7 +5,7 @@ namespace Hypervisor.Conformance
 {
     /// <summary>
     /// XEN_DOMCTL_createdomain: a configuration without vCPUs, with unknown flags, without a grant-table
-    /// version or with unknown grant options is -EINVAL; a PV domain with emulated devices -EOPNOTSUPP (the PIT alone is accepted);
+    /// version, with unknown grant options or grant limits above Xen's defaults is -EINVAL; a PV domain with emulated devices -EOPNOTSUPP (the PIT alone is accepted);
     /// a valid one gets an id picked by the hypervisor (domain 0 asks for that); asking for an id in use
     /// is -EEXIST, judged before the configuration. The new domain is the peer of the later tests.
     /// </summary>
@@ -29,6 +29,13 @@ namespace Hypervisor.Conformance
             config = Valid();
             config.GrantOpts = 1 | (1u << 8);
             suite.Errno("createdomain_unknown_grant_opts", XenErrno.EINVAL, Create(config, 0));
+            // Xen 4.17's grant_table_init: the defaults (64 table frames, 1024 maptrack frames) are the most.
+            config = Valid();
+            config.MaxGrantFrames = 65;
+            suite.Errno("createdomain_grant_frames_above_default", XenErrno.EINVAL, Create(config, 0));
+            config = Valid();
+            config.MaxMaptrackFrames = 1025;
+            suite.Errno("createdomain_maptrack_frames_above_default", XenErrno.EINVAL, Create(config, 0));
             config = Valid();
             config.EmulationFlags = EmulatedLapic;
             suite.Errno("createdomain_pv_with_emulated_lapic", XenErrno.EOPNOTSUPP, Create(config, 0));
