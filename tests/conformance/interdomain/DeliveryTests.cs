@@ -13,7 +13,9 @@ namespace Hypervisor.Conformance
     ///   upcall_pending, and no upcall; a second send to a pending port is no new edge: enabling events
     ///   gives one upcall for both (checked on both sides, with requests that raise no port);
     /// - many sends in a row, each after writing a sequence number: the handler, which clears the port
-    ///   before reading the number, ends having seen the last one (no lost edge).
+    ///   before reading the number, ends having seen the last one (no lost edge); the same with each
+    ///   side yielding the CPU (dom0 after each send, the peer's handler before it returns), so that
+    ///   sends arrive while the handler runs with events masked: each must bring a new upcall after it.
     /// </summary>
     internal static unsafe class DeliveryTests
     {
@@ -36,6 +38,7 @@ namespace Hypervisor.Conformance
             MaskedPort(suite, a, pa);
             HeldPeer(suite, a, pa);
             Burst(suite, a, pa);
+            RacingBurst(suite, a, pa);
             HeldDom0(suite, a, pa);
         }
 
@@ -136,6 +139,32 @@ namespace Hypervisor.Conformance
                 .Text(" ").Dec((ulong)sent).Text(" sends, the handler last saw ").Signed(last).Text(", pending ").Signed(pending).End();
             suite.Result("burst_upcalls_counted", upcalls >= 1 && upcalls <= BurstCount).Text(" ").Signed(upcalls)
                 .Text(" upcalls for ").Dec(BurstCount).Text(" sends").End();
+        }
+
+        private static void RacingBurst(TestSuite suite, uint a, uint pa)
+        {
+            long before = Remote.Value(2, PeerCommand.EventState, pa, 1);
+            long arrivedBefore = Remote.R(7);
+            Remote.Call(PeerCommand.YieldInHandler, pa, 1);
+            PeerMailbox* mailbox = Remote.Peer.Mailbox;
+            Atomic.Exchange(&mailbox->Shared[0], 0);
+            int sent = 0;
+            for (int i = 1; i <= BurstCount; i++)
+            {
+                Atomic.Exchange(&mailbox->Shared[0], (ulong)i);
+                if (EventChannels.Send(a) == 0)
+                    sent++;
+                Hypercalls.Yield();
+            }
+            Remote.Call(PeerCommand.EventState, pa, 1);
+            long pending = Remote.R(0), upcalls = Remote.R(2) - before, last = Remote.R(3), arrived = Remote.R(7) - arrivedBefore;
+            Remote.Call(PeerCommand.YieldInHandler, pa, 0);
+            // A yield lets the other domain run (Xen's credit1 puts the yielder behind it), so sends do
+            // arrive while the handler runs with events masked; each must bring an upcall after it.
+            suite.Result("racing_sends_arrive_while_handling", arrived > 0).Text(" ").Signed(arrived)
+                .Text(" of ").Dec((ulong)sent).Text(" sends arrived while the handler ran").End();
+            suite.Result("racing_sends_last_handled", sent == BurstCount && last == BurstCount && pending == 0 && upcalls >= 1 && upcalls <= BurstCount)
+                .Text(" ").Signed(upcalls).Text(" upcalls, the handler last saw ").Signed(last).Text(", pending ").Signed(pending).End();
         }
 
         // The same on dom0's side: the peer sends once on a quiet request.

@@ -25,7 +25,8 @@ namespace Hypervisor.Conformance
         public const uint Hash = 7;
         /// <summary>a0 a port, a1 1 to let pending upcalls in first; r0 pending, r1 masked, r2 upcalls
         /// that handled the port, r3 <see cref="PortCounter.LastSequence"/> of the port, r4 vcpu_info's
-        /// pending selector, r5 its upcall-pending flag, r6 upcalls in all.</summary>
+        /// pending selector, r5 its upcall-pending flag, r6 upcalls in all, r7 sends that arrived while
+        /// the port's handler ran (<see cref="YieldInHandler"/>).</summary>
         public const uint EventState = 8;
         /// <summary>Forgets the vCPU's selector and upcall-pending flag, a0's pending bit (0: none) and
         /// the timer's, so that what comes next is all there is.</summary>
@@ -59,5 +60,7 @@ namespace Hypervisor.Conformance
         public const uint L1Entry = 22;
         /// <summary>r0 the control port, r1 the timer port, r2 how often the control port was bound again.</summary>
         public const uint Info = 23;
+        /// <summary>a0 a port, a1 1 or 0: the upcall handler yields the CPU after handling the port.</summary>
+        public const uint YieldInHandler = 24;
     }
 }

@@ -126,6 +126,9 @@ namespace Hypervisor.Conformance
                 case PeerCommand.L1Entry:
                     r[0] = PageTableWalk.TryFindL1Entry((ulong)a[0], out _, out ulong entry) ? (long)entry : 0;
                     return;
+                case PeerCommand.YieldInHandler:
+                    PortCounter.SetYieldInHandler((uint)a[0], a[1] != 0);
+                    return;
                 case PeerCommand.Info:
                     r[0] = PeerServer.ControlPort;
                     r[1] = PeerServer.TimerPort;
@@ -146,6 +149,7 @@ namespace Hypervisor.Conformance
             r[4] = (long)vcpu->EvtchnPendingSel;
             r[5] = vcpu->EvtchnUpcallPending;
             r[6] = (long)PortCounter.Total;
+            r[7] = (long)PortCounter.ArrivedWhileHandling(port);
         }
 
         // Sends on the port and waits for the echo, count times, with events masked throughout.

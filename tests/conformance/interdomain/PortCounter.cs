@@ -8,7 +8,9 @@ namespace Hypervisor.Conformance
     /// takes the pending and unmasked ports, clears each port's pending bit and then handles it: counts
     /// the upcall for the port, notes the sequence word's value at that moment (the last value seen must
     /// be the last one written before the last send: no lost edge), and sends back on the port if it
-    /// echoes. Ports up to <see cref="MaxPorts"/> are counted.
+    /// echoes. For a port marked so, it then yields the CPU inside the handler (twice), so that the sender runs
+    /// while the handler has not returned, and counts the sends that arrived meanwhile (the port pending
+    /// again). Ports up to <see cref="MaxPorts"/> are counted.
     /// </summary>
     internal static unsafe class PortCounter
     {
@@ -17,6 +19,8 @@ namespace Hypervisor.Conformance
         private static ulong[] s_upcalls = new ulong[MaxPorts];
         private static ulong[] s_lastSequence = new ulong[MaxPorts];
         private static bool[] s_echo = new bool[MaxPorts];
+        private static bool[] s_yield = new bool[MaxPorts];
+        private static ulong[] s_arrivedWhileHandling = new ulong[MaxPorts];
         private static ulong* s_sequence;
         private static ulong s_total;
 
@@ -33,10 +37,19 @@ namespace Hypervisor.Conformance
 
         public static ulong LastSequence(uint port) => port < MaxPorts ? s_lastSequence[port] : 0;
 
+        /// <summary>Sends that arrived for the port while its handler ran (yielding).</summary>
+        public static ulong ArrivedWhileHandling(uint port) => port < MaxPorts ? s_arrivedWhileHandling[port] : 0;
+
         public static void SetEcho(uint port, bool on)
         {
             if (port < MaxPorts)
                 s_echo[port] = on;
+        }
+
+        public static void SetYieldInHandler(uint port, bool on)
+        {
+            if (port < MaxPorts)
+                s_yield[port] = on;
         }
 
         /// <summary>Masks events and forgets the vCPU's selector and upcall-pending flag (and the words the
@@ -80,6 +93,15 @@ namespace Hypervisor.Conformance
                         s_lastSequence[port] = *s_sequence;
                     if (s_echo[port])
                         EventChannels.Send(port);
+                    if (s_yield[port])
+                    {
+                        // Twice: whether or not waking this domain preempted the sender, the sender
+                        // gets to run (and send) before the handler returns.
+                        Hypercalls.Yield();
+                        Hypercalls.Yield();
+                        if (EventChannels.IsPending(port))
+                            s_arrivedWhileHandling[port]++;
+                    }
                 }
             }
         }
