@@ -88,14 +88,14 @@ namespace Hypervisor.Conformance
             return Bytes.Hash(page + start, length);
         }
 
-        /// <summary>The peer's grant entry flags (-1 when it did not answer).</summary>
+        /// <summary>The peer's grant entry flags (0xFFFF when it did not answer).</summary>
         public static ushort PeerFlags(uint reference)
         {
             long flags = Remote.Value(0, PeerCommand.EntryFlags, reference);
             return flags < 0 ? (ushort)0xFFFF : (ushort)flags;
         }
 
-        /// <summary>The window's first word, or the fault's vector when it cannot be read.</summary>
+        /// <summary>True when the address can be read (a probe that takes no fault).</summary>
         public static bool Readable(ulong va) => Probe.ReadFaultVector(va) < 0;
     }
 }
