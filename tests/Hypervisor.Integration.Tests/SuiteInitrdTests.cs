@@ -51,6 +51,7 @@ namespace Hypervisor.Integration.Tests
             string suites = Path.Combine(root, "tests", "conformance");
             Assert.Equal(SuiteInitrd.Self, SuiteInitrd.Read(Path.Combine(suites, "domctl")));
             Assert.Equal(SuiteInitrd.Self, SuiteInitrd.Read(Path.Combine(suites, "vcpus")));
+            Assert.Equal(SuiteInitrd.Self, SuiteInitrd.Read(Path.Combine(suites, "interdomain")));
             Assert.Null(SuiteInitrd.Read(Path.Combine(suites, "startofday")));
         }
     }
