@@ -50,6 +50,11 @@ namespace Hypervisor.Abi
 
         /// <summary><c>XEN_DOMCTL_scheduler_op</c>: <see cref="DomctlSchedulerOp"/>.</summary>
         public const uint SchedulerOp = 16;
+
+        /// <summary><c>XEN_DOMCTL_hypercall_init</c>: <see cref="DomctlHypercallInit"/>; the hypervisor writes
+        /// its hypercall stubs into a frame of the (PV: not yet pinned) domain, as the builder of a domU
+        /// asks for the page the kernel's HYPERCALL_PAGE note names.</summary>
+        public const uint HypercallInit = 22;
     }
 
     /// <summary>Mirrors domctl.h <c>struct xen_domctl</c> (144 bytes): the command, the interface
@@ -199,6 +204,14 @@ namespace Hypervisor.Abi
         [FieldOffset(8)] public ulong CpuTime;
         /// <summary><c>cpu</c>: the physical CPU it runs on or last ran on.</summary>
         [FieldOffset(16)] public uint Cpu;
+    }
+
+    /// <summary>Mirrors domctl.h <c>struct xen_domctl_hypercall_init</c>.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    public struct DomctlHypercallInit
+    {
+        /// <summary><c>gmfn</c>: the guest frame to fill (for a PV domain, the machine frame).</summary>
+        [FieldOffset(0)] public ulong Gmfn;
     }
 
     /// <summary>Mirrors domctl.h <c>struct xen_domctl_max_vcpus</c>.</summary>

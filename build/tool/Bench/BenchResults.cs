@@ -90,6 +90,9 @@ namespace Hypervisor.Tool.Bench
             ("trap_bounce_ud", "trap bounce (#UD, handler, iret)"),
             ("user_round_trip", "kernel->user->kernel (iret, syscall)"),
             ("user_syscall", "user->kernel->user (syscall, iret)"),
+            ("event_ping_pong", "event ping-pong with another domain (round trip)"),
+            ("grant_copy_4k_from", "grant copy of 4 KiB from another domain's page"),
+            ("grant_copy_4k_to", "grant copy of 4 KiB into another domain's page"),
         };
 
         public static string Label(string key)

@@ -116,7 +116,18 @@ namespace Hypervisor.Tool.Commands
                         Console.Error.WriteLine($"hv-tool: {elf} not found (./hv conformance builds the suites)");
                         return 1;
                     }
-                    kernels.Add((suite, elf, $"suite={suite} expect_mem={dom0Memory}", initrd));
+                    // A suite may ask for its own kernel as its initrd (SuiteInitrd in its project).
+                    string suiteInitrd;
+                    try
+                    {
+                        suiteInitrd = SuiteInitrd.Choose(Path.Combine(suitesDir, suite), elf, initrd);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        Console.Error.WriteLine($"hv-tool: {e.Message}");
+                        return 2;
+                    }
+                    kernels.Add((suite, elf, $"suite={suite} expect_mem={dom0Memory}", suiteInitrd));
                 }
             }
 

@@ -5,7 +5,8 @@ using System.Text;
 namespace Hypervisor.Tool.Conformance
 {
     /// <summary>
-    /// The initrd every suite gets as its second boot module, so that the start-of-day suite can check
+    /// The initrd every suite gets as its second boot module (unless its project asks for its own kernel,
+    /// see <see cref="SuiteInitrd"/>), so that the start-of-day suite can check
     /// where the domain builder put it and that it arrived whole: the magic "HVTESTINITRD0001", the total
     /// length as a little-endian 64-bit number, then bytes (offset * 7) &amp; 0xFF up to the end.
     /// The length is deliberately not a multiple of the page size.

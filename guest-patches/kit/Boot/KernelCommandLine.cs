@@ -37,6 +37,18 @@ namespace Hypervisor.Guest
             return false;
         }
 
+        /// <summary>A number value, decimal or hexadecimal with a 0x prefix ("evtchn=5", "report=0xffff...").</summary>
+        public static bool TryGetNumber(string key, out ulong number)
+        {
+            number = 0;
+            if (!TryGetValue(key, out byte* value, out int length))
+                return false;
+            int used;
+            if (length > 2 && value[0] == '0' && (value[1] == 'x' || value[1] == 'X'))
+                return Ascii.TryParseHex(value + 2, length - 2, out number, out used) && used == length - 2;
+            return Ascii.TryParseDecimal(value, length, out number, out used) && used == length;
+        }
+
         /// <summary>A size value such as "64M", "512K", "1G" or a plain number of bytes.</summary>
         public static bool TryGetSize(string key, out ulong bytes)
         {

@@ -94,5 +94,31 @@ namespace Hypervisor.Guest
             }
             return used > 0;
         }
+
+        /// <summary>Reads a hexadecimal number (digits only, no prefix); false when there is no digit or it
+        /// overflows.</summary>
+        public static bool TryParseHex(byte* text, int length, out ulong value, out int used)
+        {
+            value = 0;
+            used = 0;
+            while (used < length)
+            {
+                byte c = text[used];
+                ulong digit;
+                if (c >= '0' && c <= '9')
+                    digit = (ulong)(c - '0');
+                else if (c >= 'a' && c <= 'f')
+                    digit = (ulong)(c - 'a' + 10);
+                else if (c >= 'A' && c <= 'F')
+                    digit = (ulong)(c - 'A' + 10);
+                else
+                    break;
+                if ((value >> 60) != 0)
+                    return false;
+                value = (value << 4) | digit;
+                used++;
+            }
+            return used > 0;
+        }
     }
 }

@@ -61,6 +61,9 @@ namespace Hypervisor.Core
         /// <summary>The hypervisor's command line (xen_version XENVER_commandline for dom0).</summary>
         public byte[] CommandLine = new byte[0];
 
+        /// <summary>Where each domain's objects are made, to go back with it (null: the heap; tests).</summary>
+        public ObjectArenas ObjectArenas;
+
         /// <summary>Every domain, by id.</summary>
         public readonly Domains.DomainList Domains = new Domains.DomainList();
         /// <summary>Decides which vCPU each CPU runs (null in tests that run no scheduler). A CPU that

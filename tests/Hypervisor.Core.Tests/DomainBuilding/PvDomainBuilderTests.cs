@@ -387,12 +387,12 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Fact]
-        public void BuildingUsesNoFramesBeyondTheDomainsPagesAndSharedInfo()
+        public void BuildingUsesNoFramesBeyondTheDomainsPagesSharedInfoAndFirstGrantFrame()
         {
             var t = new TestDomain();
             ulong before = t.Frames.FreeFrames;
             Assert.True(t.Build().Succeeded);
-            Assert.Equal(before - t.Options.Pages - 1, t.Frames.FreeFrames);
+            Assert.Equal(before - t.Options.Pages - 2, t.Frames.FreeFrames);
         }
 
         // ---- Refusals ----
@@ -440,18 +440,18 @@ namespace Hypervisor.Core.Tests.DomainBuilding
         }
 
         [Fact]
-        public void OutOfMemory_WhenThePagesLeaveNoFrameForSharedInfo_WithoutLeakingFrames()
+        public void OutOfMemory_WhenThePagesLeaveNoFrameForSharedInfoAndGrantTable_WithoutLeakingFrames()
         {
             var probe = new TestDomain();
             ulong free = probe.Frames.FreeFrames;
 
-            var t = new TestDomain(new TestDomainOptions { Pages = free });
+            var t = new TestDomain(new TestDomainOptions { Pages = free - 1 });
             PvDomainBuilder b = t.Build();
             Assert.Equal(BuildProblem.OutOfMemory, b.Problem);
             Assert.Equal(free, t.Frames.FreeFrames);
 
-            // One page fewer fits exactly.
-            t = new TestDomain(new TestDomainOptions { Pages = free - 1 });
+            // Two pages fewer (shared_info, the grant table's first frame) fit exactly.
+            t = new TestDomain(new TestDomainOptions { Pages = free - 2 });
             Assert.True(t.Build().Succeeded);
             Assert.Equal(0UL, t.Frames.FreeFrames);
         }

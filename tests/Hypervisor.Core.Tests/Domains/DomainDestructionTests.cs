@@ -288,6 +288,17 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Equal(DomainState.Dying, d1.State);
             ulong otherEntry = k.L1EntryAddress(k.Dom0, w.Window1);
             Assert.Equal(-XenErrno.ESRCH, w.Dom0MmuUpdate(otherEntry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(k.FreeFrame(d1, 1), P), 1));
+            // Nor give it memory (Xen's assign_pages refuses a dying domain): no extent is done.
+            ulong list = k.Args(k.Dom0, 13), request = k.Args(k.Dom0, 14);
+            k.Write(k.Dom0, list, 0UL);
+            d1.MaxPages = 100_000;
+            foreach (int cmd in new[] { MemoryOp.PopulatePhysmap, MemoryOp.IncreaseReservation })
+            {
+                k.Write(k.Dom0, request, new XenMemoryReservation { ExtentStart = list, NrExtents = 1, DomId = 1 });
+                Assert.Equal(0, w.Dom0Call(HypercallNumber.MemoryOp, (ulong)cmd, request));
+            }
+            Assert.Equal(w.FreeBefore - 1, w.Host.Frames.FreeFrames);
+            Assert.Equal(1UL, d1.TotalPages);
             Assert.False(w.Dom0Events.IsPending((uint)domExc));
 
             // Dom0 unmaps the frame: the domain goes at the next domctl.

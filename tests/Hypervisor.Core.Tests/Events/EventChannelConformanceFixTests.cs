@@ -12,7 +12,7 @@ namespace Hypervisor.Core.Tests.Events
     /// their argument in first (-EFAULT) and answer as on a 2-level domain (expand_array -EOPNOTSUPP,
     /// set_priority -EINVAL for a bad port, else -ENOSYS; reset_cont -EBUSY, no reset being under way);
     /// the compat form needs the whole evtchn_op readable and offers only commands 0-9; reset of
-    /// another domain is -EINVAL (it is not paused by a controller).
+    /// another domain is -EINVAL unless its controller keeps it paused.
     /// </summary>
     public class EventChannelConformanceFixTests
     {
@@ -147,7 +147,7 @@ namespace Hypervisor.Core.Tests.Events
         }
 
         [Fact]
-        public void Reset_AnotherDomain_EinvalAndItsPortsStay()
+        public void Reset_AnotherRunningDomain_EinvalAndItsPortsStay()
         {
             var t = TestDomain.Create();
             var other = new Domain(t.Host, 1, false, 1);

@@ -362,9 +362,41 @@ namespace Hypervisor.Core.Tests.Grants
             k.Grant(k.Dom0, 8, 0, k.FreeFrame(k.Dom0, 0));
             GrantTable table = k.Dom0.Grants;
             for (int i = 0; i < GrantTable.MaxMappings; i++)
-                table.Mapping((uint)table.AllocateHandle()).InUse = true;
+                table.Mapping((uint)table.AllocateHandle(k.Dom0)).InUse = true;
+            // Xen 4.17's status for a full maptrack (older versions said GNTST_no_device_space).
             Assert.Equal(0, k.Map(k.Dom0, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8, out GnttabMapGrantRef op));
-            Assert.Equal(GrantStatus.NoDeviceSpace, op.Status);
+            Assert.Equal(GrantStatus.NoSpace, op.Status);
+        }
+
+        [Fact]
+        public void AMaptrackFrameHolds255Mappings_AndAnUnmapMakesRoomForOneMore()
+        {
+            var k = new GrantKit();
+            Domain mapper = k.AddDomain(1);
+            mapper.Grants.SetLimits(GrantTable.MaxFrames, 1);
+            for (uint r = 8; r < 10; r++)
+                k.Grant(k.Dom0, r, 1, k.FreeFrame(k.Dom0, (int)r));
+            uint[] handles = new uint[255];
+            for (int i = 0; i < 255; i++)
+                handles[i] = k.MapOk(mapper, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8 + (uint)(i % 2));
+            Assert.Equal(0, k.Map(mapper, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8, out GnttabMapGrantRef full));
+            Assert.Equal(GrantStatus.NoSpace, full.Status);
+
+            ulong frame = k.FreeFrame(k.Dom0, 8);
+            Assert.Equal(GrantStatus.Okay, k.Unmap(mapper, 0, frame << 12, handles[0]));
+            k.MapOk(mapper, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8);
+        }
+
+        [Fact]
+        public void NoMaptrackFrame_NoMapping()
+        {
+            var k = new GrantKit();
+            Domain mapper = k.AddDomain(1);
+            mapper.Grants.SetLimits(GrantTable.MaxFrames, 0);
+            k.Grant(k.Dom0, 8, 1, k.FreeFrame(k.Dom0, 8));
+            Assert.Equal(0, k.Map(mapper, 0, GrantMapFlags.DeviceMap | GrantMapFlags.ReadOnly, 0, 8, out GnttabMapGrantRef op));
+            Assert.Equal(GrantStatus.NoSpace, op.Status);
+            Assert.Equal(GrantFlags.PermitAccess, k.FlagsOf(k.Dom0, 8));
         }
 
         [Fact]

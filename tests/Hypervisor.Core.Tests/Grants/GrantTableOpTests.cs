@@ -25,6 +25,22 @@ namespace Hypervisor.Core.Tests.Grants
         }
 
         [Fact]
+        public void ATableGrowsToItsOwnLimitAndNoFurther()
+        {
+            var k = new GrantKit();
+            k.Dom0.Grants.SetLimits(2, GrantTable.MaxMaptrackFrames);
+            Assert.Equal(0, QuerySize(k, DomainId.Self, out GnttabQuerySize q));
+            Assert.Equal(1u, q.NrFrames);
+            Assert.Equal(2u, q.MaxNrFrames);
+            ulong list = k.Args(k.Dom0, 1);
+            Assert.Equal(0, SetupTable(k, 2, list, out short status));
+            Assert.Equal(GrantStatus.Okay, status);
+            Assert.Equal(0, SetupTable(k, 3, list, out status));
+            Assert.Equal(GrantStatus.GeneralError, status);
+            Assert.Equal(2u, k.Dom0.Grants.FrameCount);
+        }
+
+        [Fact]
         public void QuerySizeOfAFreshTableIsOneFrameOf64()
         {
             var k = new GrantKit();

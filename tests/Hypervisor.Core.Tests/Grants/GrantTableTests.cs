@@ -1,3 +1,4 @@
+using Hypervisor.Core.Domains;
 using Hypervisor.Abi;
 using Hypervisor.Core.Grants;
 using Hypervisor.Core.Memory;
@@ -13,7 +14,7 @@ namespace Hypervisor.Core.Tests.Grants
         {
             var k = new GrantKit();
             GrantTable table = k.Dom0.Grants;
-            Assert.Equal(0u, table.FrameCount);
+            Assert.Equal(1u, table.FrameCount);                 // made with the domain, as in Xen
             Assert.True(table.EnsureFrames(k.Dom0, 0));
             Assert.Equal(1u, table.FrameCount);
             Assert.Equal(512u, table.EntryCount);
@@ -166,17 +167,18 @@ namespace Hypervisor.Core.Tests.Grants
         [Fact]
         public void HandlesAreHandedOutInTurnAndTheMaptrackGrows()
         {
-            var table = new GrantTable();
-            int first = table.AllocateHandle();
+            Domain owner = new GrantKit().Dom0;
+            GrantTable table = owner.Grants;
+            int first = table.AllocateHandle(owner);
             table.Mapping((uint)first).InUse = true;
-            int second = table.AllocateHandle();
+            int second = table.AllocateHandle(owner);
             Assert.Equal(0, first);
             Assert.Equal(1, second);
             table.Mapping((uint)first) = default;
             // The handle just freed is not the next one.
-            Assert.Equal(2, table.AllocateHandle());
+            Assert.Equal(2, table.AllocateHandle(owner));
             for (int i = 0; i < 40; i++)
-                table.Mapping((uint)table.AllocateHandle()).InUse = true;
+                table.Mapping((uint)table.AllocateHandle(owner)).InUse = true;
             Assert.True(table.HandleCapacity >= 40);
             Assert.True(table.IsHandleInUse(5));
             Assert.False(table.IsHandleInUse(uint.MaxValue));
@@ -185,14 +187,15 @@ namespace Hypervisor.Core.Tests.Grants
         [Fact]
         public void TheMaptrackEndsAtItsLimit()
         {
-            var table = new GrantTable();
+            Domain owner = new GrantKit().Dom0;
+            GrantTable table = owner.Grants;
             for (int i = 0; i < GrantTable.MaxMappings; i++)
             {
-                int h = table.AllocateHandle();
+                int h = table.AllocateHandle(owner);
                 Assert.True(h >= 0);
                 table.Mapping((uint)h).InUse = true;
             }
-            Assert.Equal(-1, table.AllocateHandle());
+            Assert.Equal(-1, table.AllocateHandle(owner));
         }
     }
 }

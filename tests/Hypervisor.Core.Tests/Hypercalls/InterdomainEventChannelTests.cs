@@ -215,10 +215,41 @@ namespace Hypervisor.Core.Tests.Hypercalls
             Assert.Equal(EvtchnStatusKind.Interdomain, s.Status);
             Assert.Equal(1u, s.PeerPort);
 
-            // Xen resets another domain's ports only while its controller keeps it paused, and
-            // nothing pauses a domain yet: -EINVAL, and both ends stay connected.
+            // Xen resets another domain's ports only while its controller keeps it paused: -EINVAL
+            // for a running one, and both ends stay connected.
             Assert.Equal(-XenErrno.EINVAL, p.Dom0.Reset(1));
             Assert.Equal(EvtchnStatusKind.Interdomain, p.Dom1.StatusOf(1));
+        }
+
+        [Fact]
+        public void Privileged_ResetsAPausedDomainsPorts_AndItsOwnEndsBecomeUnbound()
+        {
+            var p = New();
+            var (port0, port1) = Connect(p);
+            Assert.Equal(2, p.Dom1.BindIpi());
+            p.Dom1.Domain.ControllerPauses = 1;
+
+            Assert.Equal(0, p.Dom0.Reset(1));
+
+            Assert.Equal(EventChannelState.Free, p.Dom1.Domain.Events[port1].State);
+            Assert.Equal(EventChannelState.Free, p.Dom1.Domain.Events[2].State);
+            Assert.Equal(0, p.Dom0.Status(port0, out EvtchnStatus s));
+            Assert.Equal(EvtchnStatusKind.Unbound, s.Status);
+            Assert.Equal((ushort)1, s.PeerDom);
+            // Offered to the reset domain again: it can bind once it runs.
+            p.Dom1.Domain.ControllerPauses = 0;
+            Assert.True(p.Dom1.BindInterdomain(0, port0) > 0);
+        }
+
+        [Fact]
+        public void Unprivileged_CannotResetAnotherDomainEvenPaused_Eperm()
+        {
+            var p = New();
+            var (port0, _) = Connect(p);
+            p.Dom0.Domain.ControllerPauses = 1;
+            Assert.Equal(-XenErrno.EPERM, p.Dom1.Reset(0));
+            Assert.Equal(EvtchnStatusKind.Interdomain, p.Dom0.StatusOf(port0));
+            p.Dom0.Domain.ControllerPauses = 0;
         }
 
         [Fact]

@@ -91,6 +91,24 @@ namespace Hypervisor.Core.Tests.Hypercalls
             Assert.Equal(1, t.UpcallMask);     // untouched
         }
 
+        [Theory]
+        [InlineData(HypercallNumber.SchedOp)]
+        [InlineData(HypercallNumber.SchedOpCompat)]
+        public void Yield_MarksTheRunningVcpu_AndAsksForANewChoice(ulong hypercall)
+        {
+            var t = TestDomain.Create();
+            var scheduler = new Core.Scheduling.CreditScheduler(1);
+            t.Host.Scheduler = scheduler;
+            scheduler.AddVcpu(t.Vcpu);
+            Assert.Same(t.Vcpu, scheduler.PickNext(0, null, 0, out _));
+            t.Platform.Invocations.Clear();
+
+            Assert.Equal(0, t.Hypercall(hypercall, SchedOp.Yield));
+            Assert.True(t.Vcpu.CreditState.HasYielded);
+            t.Platform.Verify(p => p.RequestReschedule(0), Moq.Times.Once());   // the calling CPU chooses again
+            Assert.True(t.Vcpu.IsRunnable);                       // not blocked: it runs again when its turn comes
+        }
+
         [Fact]
         public void Block_ReenablesEvents()
         {

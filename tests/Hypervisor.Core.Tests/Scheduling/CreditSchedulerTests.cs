@@ -462,6 +462,65 @@ namespace Hypervisor.Core.Tests.Scheduling
             Assert.Same(a, s.PickNext(0, b, until, out _));
         }
 
+        // ---- Yield ----
+
+        [Fact]
+        public void Yield_LetsAnEqualRunFirst_ThenTheOtherMayYieldBack()
+        {
+            var s = new CreditScheduler(1);
+            Vcpu a = NewDomain(s, 1, 1).Vcpus[0];
+            Vcpu b = NewDomain(s, 2, 1).Vcpus[0];
+            a.CreditState.Credit = b.CreditState.Credit = 60 * (long)Ms;
+            Assert.Same(a, s.PickNext(0, null, 0, out _));
+
+            s.Yield(a);                                              // mid-slice: without it, a would keep the CPU
+            Assert.Same(b, s.PickNext(0, a, 1 * Ms, out _));
+            Assert.Same(b, s.PickNext(0, b, 2 * Ms, out _));         // the yield was used up; b keeps its slice
+            s.Yield(b);
+            Assert.Same(a, s.PickNext(0, b, 3 * Ms, out _));
+        }
+
+        [Fact]
+        public void Yield_Alone_RunsOnWithItsSlice()
+        {
+            var s = new CreditScheduler(1);
+            Vcpu a = NewDomain(s, 1, 1).Vcpus[0];
+            a.CreditState.Credit = 60 * (long)Ms;
+            Assert.Same(a, s.PickNext(0, null, 0, out ulong until));
+            s.Yield(a);
+            Assert.Same(a, s.PickNext(0, a, 1 * Ms, out ulong after));
+            Assert.Equal(until, after);
+            Assert.False(a.CreditState.HasYielded);
+        }
+
+        [Fact]
+        public void Yield_GoesBehindOneLowerPriorityVcpu_AsCredit1Does()
+        {
+            var s = new CreditScheduler(1);
+            Vcpu a = NewDomain(s, 1, 1).Vcpus[0];
+            Vcpu over1 = NewDomain(s, 2, 1).Vcpus[0];
+            Vcpu over2 = NewDomain(s, 3, 1).Vcpus[0];
+            Assert.Same(a, s.PickNext(0, null, 0, out _));           // the first accounting is behind us
+            a.CreditState.Credit = 60 * (long)Ms;
+            over1.CreditState.Credit = over2.CreditState.Credit = -(long)Ms;   // OVER
+            s.Yield(a);
+            Assert.Same(over1, s.PickNext(0, a, 1 * Ms, out _));
+            Assert.Same(a, s.PickNext(0, over1, 2 * Ms, out _));     // UNDER again ahead of the other OVER one
+        }
+
+        [Fact]
+        public void Yield_OfAVcpuNotRunning_IsIgnored()
+        {
+            var s = new CreditScheduler(1);
+            Vcpu a = NewDomain(s, 1, 1).Vcpus[0];
+            Vcpu b = NewDomain(s, 2, 1).Vcpus[0];
+            a.CreditState.Credit = b.CreditState.Credit = 60 * (long)Ms;
+            Assert.Same(a, s.PickNext(0, null, 0, out _));
+            s.Yield(b);
+            Assert.False(b.CreditState.HasYielded);
+            Assert.Same(a, s.PickNext(0, a, 1 * Ms, out _));
+        }
+
         // ---- What must never run ----
 
         [Fact]

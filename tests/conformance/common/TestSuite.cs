@@ -96,6 +96,61 @@ namespace Hypervisor.Conformance
         /// <summary>A negative errno: <c>Errno("x", XenErrno.EFAULT, rc)</c> expects -EFAULT.</summary>
         public bool Errno(string test, int errno, long actual) => Returns(test, -errno, actual);
 
+        /// <summary>
+        /// A line written by this suite's code in another domain (a domU may not use the console on Xen, so
+        /// its lines travel through shared memory): a TEST line of this suite is printed as it is and
+        /// counted like this domain's own; any other line is printed after "peer: ", so that it is not
+        /// taken for this domain's output (a summary, a kit failure).
+        /// </summary>
+        public void Replay(byte* line, int length)
+        {
+            int result = ResultOf(line, length);
+            if (result < 0)
+            {
+                GuestConsole.Line().Text("peer: ").Bytes(line, length).End();
+                return;
+            }
+            if (result == 0)
+                passed++;
+            else if (result == 1)
+                failed++;
+            else
+                skipped++;
+            GuestConsole.Line().Bytes(line, length).End();
+        }
+
+        // 0 PASS, 1 FAIL, 2 SKIP for "TEST name/test: RESULT ...", else -1.
+        private int ResultOf(byte* line, int length)
+        {
+            int at = 0;
+            if (!Matches(line, length, ref at, "TEST ") || !Matches(line, length, ref at, name) || !Matches(line, length, ref at, "/"))
+                return -1;
+            while (at + 1 < length && !(line[at] == (byte)':' && line[at + 1] == (byte)' '))
+                at++;
+            at += 2;
+            int start = at;
+            if (Matches(line, length, ref at, "PASS"))
+                return 0;
+            at = start;
+            if (Matches(line, length, ref at, "FAIL"))
+                return 1;
+            at = start;
+            return Matches(line, length, ref at, "SKIP") ? 2 : -1;
+        }
+
+        private static bool Matches(byte* line, int length, ref int at, string text)
+        {
+            if (at + text.Length > length)
+                return false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (line[at + i] != (byte)text[i])
+                    return false;
+            }
+            at += text.Length;
+            return true;
+        }
+
         /// <summary>Prints the summary line; returns the reason to shut down with.</summary>
         public uint Finish()
         {

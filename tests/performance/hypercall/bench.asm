@@ -1,21 +1,10 @@
-; The benchmark's instructions that C# cannot write: serialised time-stamp reads, the invalid opcode
-; it bounces, and a #UD handler as lean as a PV kernel's can be (it skips the ud2 and returns with the
+; The benchmark's instructions that C# cannot write: the invalid opcode it bounces, and a #UD handler as lean as a PV kernel's can be (it skips the ud2 and returns with the
 ; iret hypercall, touching nothing else).
 %include "kit.inc"
 extern hypercall_page
-global bench_tsc, bench_ud2, bench_ud_handler_address
+global bench_ud2, bench_ud_handler_address
 
 section .text
-
-; ulong bench_tsc(): the time-stamp counter, with every earlier instruction finished before it is
-; read and none of the later ones started (lfence on both sides).
-bench_tsc:
-    lfence
-    rdtsc
-    lfence
-    shl rdx, 32
-    or rax, rdx
-    ret
 
 ; void bench_ud2(): an invalid opcode; bench_ud_handler resumes after it.
 bench_ud2:

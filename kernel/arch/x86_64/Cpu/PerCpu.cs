@@ -23,6 +23,9 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(24)] public byte GuestTaskSwitched;
         /// <summary>This CPU holds the core lock and gives it back on its way out (asm/corelock.asm).</summary>
         [FieldOffset(25)] public byte CoreLockHeld;
+        /// <summary>What the exit path adds to, instead of the lock's count, when this CPU does not hold
+        /// the core lock (asm/traps.asm: the address is chosen without a branch).</summary>
+        [FieldOffset(28)] public int UnlockSink;
         /// <summary>Set by a switch of vCPUs: the exit path FXSAVEs the old guest's FPU state here
         /// (unless null) and FXRSTORs the new one's from <see cref="FpuSwitchLoad"/>.</summary>
         [FieldOffset(32)] public void* FpuSwitchSave;

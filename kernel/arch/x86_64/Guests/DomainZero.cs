@@ -46,6 +46,7 @@ namespace Hypervisor.Arch.X86_64
             }
             host.FrameTable.SetHypervisorSlots(HypervisorPageTables.RootPhysical, m2pEntry);
             host.PageWalk = new LoadedTablesPageWalk(memory, host.FrameTable);
+            host.ObjectArenas = new RuntimeObjectArenas(frames);
             host.CpuCount = PerCpu.CpuCount;
             host.Scheduler = new Hypervisor.Core.Scheduling.CreditScheduler(host.CpuCount);
             host.Clock = new SystemClock(LocalApic.TscFrequencyHz, Cpu.ReadTsc(), RealTimeClock.ReadUnixSeconds());

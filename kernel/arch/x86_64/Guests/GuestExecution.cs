@@ -400,6 +400,7 @@ namespace Hypervisor.Arch.X86_64
                     Cpu.SetFpuSwitch(save, Cpu.InitialFpuState());
                 return;
             }
+            VcpuTimeStamps.Stamp(next);           // a fresh time stamp for the vCPU coming in, as Xen's context_switch gives
             int gdtEntries = next.GdtFrameCount * 512;
             int loadEntries = gdtEntries > cpu.LoadedGdtEntries ? gdtEntries : cpu.LoadedGdtEntries;
             if (loadEntries != 0)

@@ -65,6 +65,14 @@ FRAME_SS     equ 21 * 8
 ; A guest may have set CR0.TS (fpu_taskswitch), which would make the XMM saves fault: it is cleared
 ; first; the way back to the guest sets it again if the guest still wants it.
 %macro CALL_HANDLER 1
+    CALL_HANDLER_ONLY %1
+    EXIT_SWITCH_AND_UNLOCK
+    mov rbp, rax
+    mov rsp, rax
+%endmacro
+
+; The call itself: RAX the frame to resume on return, the interrupted code's XMM registers back.
+%macro CALL_HANDLER_ONLY 1
     cmp byte [rbx + PERCPU_TASK_SWITCHED], 0
     je %%save
     clts
@@ -76,26 +84,28 @@ FRAME_SS     equ 21 * 8
     mov rsi, rbx
     call %1
     RESTORE_XMM
-    EXIT_SWITCH_AND_UNLOCK
-    mov rbp, rax
-    mov rsp, rax
 %endmacro
 
 ; The end of a handler that may have switched vCPUs (RAX the frame to resume, RBX this CPU's block):
 ; now that the XMM registers are the old guest's again, its whole FPU state is saved and the next
 ; one's loaded; then the core lock goes back if this exit took it (without a branch: under an
 ; emulator every branch ends a block). Only the holder writes core_lock_serving, so a plain add
-; releases; a CPU that does not hold the lock adds 0. (A switch is only ever set up with interrupts
-; off until here, so a nested interrupt never finds one pending.) R11 is free: the general
-; registers come from the frame.
+; releases. A CPU that does not hold the lock must not write it at all, not even an add of 0: that
+; is a read and a write, which would undo a release made by the holder in between; its add goes to
+; a word of its own block instead, the address chosen without a branch. (A switch is only ever set
+; up with interrupts off until here, so a nested interrupt never finds one pending.) R11 and RDX are
+; free: the general registers come from the frame.
 %macro EXIT_SWITCH_AND_UNLOCK 0
     cmp qword [rbx + PERCPU_FPU_LOAD], 0
     je %%unlock
     call fpu_switch
 %%unlock:
-    movzx r11d, byte [rbx + PERCPU_LOCK_HELD]
+    lea r11, [rbx + PERCPU_UNLOCK_SINK]
+    lea rdx, [rel core_lock_serving]
+    cmp byte [rbx + PERCPU_LOCK_HELD], 0
+    cmovne r11, rdx
     mov byte [rbx + PERCPU_LOCK_HELD], 0
-    add [rel core_lock_serving], r11d
+    add dword [r11], 1
 %endmacro
 
 %macro POP_GENERAL 0
@@ -149,15 +159,15 @@ trap_common:
     ; past it): the hypervisor itself runs on this CPU's exit stack. From the hypervisor, the frame is
     ; on the stack in use, and it goes on below it.
     test qword [rbp + FRAME_CS], 3
-    jz .stack_ready
+    jz trap_in_hypervisor
     mov rsp, [rbx + PERCPU_EXIT_STACK]
     ; A guest's exception takes the core lock here; an interrupt's handler acknowledges it first and
     ; then takes the lock itself (waiting with an unacknowledged timer interrupt would hold off the
     ; IPIs of the same priority class, which the holder may be waiting on).
     cmp qword [rbp + FRAME_VECTOR], 32
-    jae .stack_ready
+    jae trap_handle
     CORE_LOCK_ACQUIRE
-.stack_ready:
+trap_handle:
     ; The handler is C#, which uses a few SSE registers: keep the interrupted code's (SAVE_XMM), far
     ; cheaper than fxsave.
     CALL_HANDLER hv_trap
@@ -239,6 +249,18 @@ syscall_common:
 
 ; The interrupts' stubs (vectors 128 and up) need not share the page; nothing else may spill out of it.
     times ((($ - hot_entry_page) > 4096) * -1) db 0     ; fails to assemble if the hot page overflows
+
+; From the hypervisor itself (the frame on the stack in use). An interrupt of the idle loop or of a
+; wait for the core lock is handled as any other. An exception (a guest copy meeting a bad pointer,
+; or a bug, which panics) returns to the code it interrupted, which goes on as it was: with the core
+; lock if it held it, and its FPU switch still to come.
+trap_in_hypervisor:
+    cmp qword [rbp + FRAME_VECTOR], 32
+    jae trap_handle
+    CALL_HANDLER_ONLY hv_trap
+    mov rbp, rax
+    mov rsp, rax
+    jmp trap_restore_registers
 %assign vector 128
 %rep 128
     TRAP_STUB vector

@@ -68,10 +68,11 @@ namespace Hypervisor.Core.DomainBuilding
 
             if (host.Domains.Find(domainId) != null || domainId >= DomainList.Capacity)
                 return builder.Fail(BuildProblem.DomainIdInUse, domainId);
-            // The pages and the shared_info frame: checked up front, so a refusal leaves no frame taken.
-            if (pages >= host.Frames.FreeFrames)
+            // The pages, the shared_info frame and the grant table's first: checked up front, so a refusal
+            // leaves no frame taken.
+            if (pages >= host.Frames.FreeFrames || host.Frames.FreeFrames - pages < 2)
                 return builder.Fail(BuildProblem.OutOfMemory, pages);
-            if (DomainCreation.Create(host, domainId, privileged, vcpuCount, out Domain domain) != 0)
+            if (DomainCreation.Create(host, domainId, privileged, vcpuCount, vcpuCount, out Domain domain) != 0)
                 return builder.Fail(BuildProblem.OutOfMemory, pages);
             builder.Domain = domain;
             if (!builder.AllocatePages(domain, pages))

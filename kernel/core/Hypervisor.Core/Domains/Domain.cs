@@ -9,14 +9,16 @@ namespace Hypervisor.Core.Domains
     /// </summary>
     public sealed class Domain
     {
-        public Domain(Host host, ushort id, bool isPrivileged, int vcpuCount)
+        /// <summary>A domain with <paramref name="vcpuCount"/> vCPUs made now, out of at most
+        /// <paramref name="maxVcpus"/> (the same when not given).</summary>
+        public Domain(Host host, ushort id, bool isPrivileged, int vcpuCount, int maxVcpus = -1)
         {
             Host = host;
             Id = id;
             IsPrivileged = isPrivileged;
-            Vcpus = new Vcpu[vcpuCount];
-            for (int i = 0; i < vcpuCount; i++)
-                Vcpus[i] = new Vcpu(this, i);
+            MaxVcpus = maxVcpus < 0 ? vcpuCount : maxVcpus;
+            Vcpus = new Vcpu[0];
+            AddVcpus(vcpuCount);
             State = DomainState.Created;
         }
 
@@ -24,7 +26,28 @@ namespace Hypervisor.Core.Domains
         public ushort Id { get; }
         /// <summary>May use the control hypercalls and own devices (dom0).</summary>
         public bool IsPrivileged { get; }
-        public Vcpu[] Vcpus { get; }
+        /// <summary>The vCPUs made so far, vCPU i at index i. A toolstack's domain has none until
+        /// XEN_DOMCTL_max_vcpus.</summary>
+        public Vcpu[] Vcpus { get; private set; }
+        /// <summary>The arena this domain's objects are made in (<see cref="DomainObjects"/>; 0: the
+        /// hypervisor's heap, as for dom0).</summary>
+        public ulong ObjectArena;
+        /// <summary>The most vCPUs this domain may have (createdomain's max_vcpus).</summary>
+        public int MaxVcpus { get; }
+
+        /// <summary>Makes vCPUs up to <paramref name="count"/> (at most <see cref="MaxVcpus"/>); the ones
+        /// there already stay.</summary>
+        public void AddVcpus(int count)
+        {
+            if (count > MaxVcpus)
+                count = MaxVcpus;
+            if (count <= Vcpus.Length)
+                return;
+            var vcpus = new Vcpu[count];
+            for (int i = 0; i < count; i++)
+                vcpus[i] = i < Vcpus.Length ? Vcpus[i] : new Vcpu(this, i);
+            Vcpus = vcpus;
+        }
         public DomainState State { get; set; }
         /// <summary>The sched_op shutdown reason (poweroff, reboot, crash, ...) once shut down, or the code
         /// SCHEDOP_shutdown_code left for it; -1 (Xen's SHUTDOWN_CODE_INVALID) before either.</summary>

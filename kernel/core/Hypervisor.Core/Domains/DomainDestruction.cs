@@ -24,7 +24,6 @@ namespace Hypervisor.Core.Domains
                 return true;
             if (domain.State != DomainState.Dying)
             {
-                bool released = false;
                 if (domain.ConsoleLineLength != 0)
                     ConsoleIoHypercall.FlushLine(domain);
                 domain.State = DomainState.Dying;
@@ -36,11 +35,11 @@ namespace Hypervisor.Core.Domains
                 ReleaseHoldings(domain);
                 if (domain.Host.FrameTable != null)
                     domain.Host.FrameTable.SetOwnerDying(domain.Id, true);
-                released = ReturnFrames(domain);
+                bool released = ReturnFrames(domain);
                 // Xen's domain_kill raises VIRQ_DOM_EXC as soon as the domain has let go of what it held,
                 // even while other domains still map some of its frames: that is how the toolstack learns
                 // that it is dying and unmaps them. Xen raises it again when the domain is finally gone
-                // (ReturnFrames does that), so a domain that goes at once is announced once here.
+                // (ReturnFrames does that); a domain that goes at once is announced by that alone.
                 if (!released)
                     NotifyControlDomain(domain);
                 return released;
@@ -151,8 +150,15 @@ namespace Hypervisor.Core.Domains
             if (frames != null)
                 frames.SetOwnerDying(domain.Id, false);
             host.Domains.Remove(domain);
-            host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed").End();
+            ulong arena = host.ObjectArenas != null ? domain.ObjectArena : 0;
+            if (arena != 0)
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed, with ").Size(host.ObjectArenas.SizeOf(arena)).Text(" of its objects").End();
+            else
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(" destroyed").End();
             NotifyControlDomain(domain);
+            // Last: the domain's own objects (this one among them) go back to the frame allocator.
+            if (arena != 0)
+                host.ObjectArenas.Release(arena);
             return true;
         }
 

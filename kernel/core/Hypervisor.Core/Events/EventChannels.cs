@@ -217,6 +217,8 @@ namespace Hypervisor.Core.Events
         /// vCPU bind_vcpu chose).</summary>
         public static void SendGlobalVirq(Domain domain, uint virq)
         {
+            if (domain.Vcpus.Length == 0)
+                return;
             uint port = domain.Vcpus[0].VirqPorts[virq];
             if (port != 0)
                 TwoLevelEvents.SetPending(domain, domain.Events[port].NotifyVcpu, port);

@@ -58,10 +58,11 @@ namespace Hypervisor.Core.Grants
                 op.Status = GrantStatus.BadDomain;
                 return;
             }
-            int handle = mapper.Grants.AllocateHandle();
+            // Xen 4.17 answers a full maptrack with GNTST_no_space (older versions said no_device_space).
+            int handle = mapper.Grants.AllocateHandle(mapper);
             if (handle < 0)
             {
-                op.Status = GrantStatus.NoDeviceSpace;
+                op.Status = GrantStatus.NoSpace;
                 return;
             }
             GrantTable grants = granter.Grants;

@@ -17,10 +17,22 @@ namespace Hypervisor.Core.Grants
     public sealed class GrantTable
     {
         public const uint EntriesPerFrame = 512;
-        /// <summary>Xen's default limit of grant frames per domain (max_grant_frames), which query_size reports.</summary>
+        /// <summary>Xen's default limit of grant frames per domain (gnttab_max_frames), and the most
+        /// createdomain may ask for.</summary>
         public const uint MaxFrames = 64;
-        /// <summary>Mappings one domain may hold at once; one more is GNTST_no_device_space.</summary>
+        /// <summary>Mappings one domain may hold at once unless its creator asked for fewer; one more is
+        /// GNTST_no_space. (Xen's default is 1024 maptrack frames, 262,143 mappings: this hypervisor keeps
+        /// each domain's maptrack small.)</summary>
         public const int MaxMappings = 4096;
+        /// <summary>Xen's default limit of maptrack frames (gnttab_max_maptrack_frames), the most
+        /// createdomain may ask for.</summary>
+        public const int MaxMaptrackFrames = 1024;
+        /// <summary>Xen's maptrack records are 16 bytes: this many to a frame (MAPTRACK_PER_PAGE).</summary>
+        public const int MappingsPerMaptrackFrame = 256;
+
+        // What an ActiveGrant and a GrantMapping take at most (arrays of them grow in the domain's arena).
+        private const ulong ActiveGrantBytes = 16;
+        private const ulong MappingBytes = 32;
         private const ulong EntrySize = 8;
         private const ushort TypeMask = GrantFlags.TypeMask;
         /// <summary>How often the flags of an entry the guest keeps changing are tried (Xen: 4).</summary>
@@ -34,6 +46,26 @@ namespace Hypervisor.Core.Grants
         /// <summary>Frames in use; Xen starts every table with one (<see cref="EnsureFrames"/> makes it on first use).</summary>
         public uint FrameCount { get; private set; }
 
+        /// <summary>The most frames this table may grow to (createdomain's max_grant_frames), which
+        /// query_size reports.</summary>
+        public uint MaxFrameCount { get; private set; } = MaxFrames;
+
+        /// <summary>The most mappings the domain may hold at once (from createdomain's max_maptrack_frames).</summary>
+        public int MaxHandles { get; private set; } = MaxMappings;
+
+        /// <summary>
+        /// The limits createdomain asked for: <paramref name="maxFrames"/> grant frames, and
+        /// <paramref name="maptrackFrames"/> maptrack frames' worth of mappings, less one: Xen's free list of
+        /// handles always keeps its last entry as its tail, so a domain with one vCPU gets one fewer than
+        /// the frames hold (none with no frame). Never more than <see cref="MaxMappings"/>.
+        /// </summary>
+        public void SetLimits(uint maxFrames, int maptrackFrames)
+        {
+            MaxFrameCount = maxFrames;
+            long handles = (long)maptrackFrames * MappingsPerMaptrackFrame - 1;
+            MaxHandles = handles < 0 ? 0 : handles > MaxMappings ? MaxMappings : (int)handles;
+        }
+
         public uint EntryCount => FrameCount * EntriesPerFrame;
 
         /// <summary>Version 1 only: set_version(2) is refused (the intended divergence from Xen, which offers v2).</summary>
@@ -44,16 +76,18 @@ namespace Hypervisor.Core.Grants
 
         /// <summary>Grows the table to <paramref name="count"/> frames (at least one), each zeroed, given to
         /// <paramref name="domain"/> with a permanent writable type, and marked invalid in the M2P (they are
-        /// in no P2M); false when out of memory or beyond <see cref="MaxFrames"/>.</summary>
+        /// in no P2M); false when out of memory or beyond <see cref="MaxFrameCount"/>.</summary>
         public bool EnsureFrames(Domain domain, uint count)
         {
             if (count == 0)
                 count = 1;
-            if (count > MaxFrames)
+            if (count > MaxFrameCount)
                 return false;
             Host host = domain.Host;
             while (FrameCount < count)
             {
+                if (!DomainObjects.Reserve(domain, EntriesPerFrame * ActiveGrantBytes + 64))
+                    return false;
                 if (!host.Frames.TryAllocate(out ulong address))
                     return false;
                 ulong mfn = address >> FrameAllocator.FrameShift;
@@ -76,7 +110,9 @@ namespace Hypervisor.Core.Grants
                     host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
                 host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
                 frames[FrameCount] = mfn;
+                ulong previous = DomainObjects.Enter(domain);
                 active[FrameCount] = new ActiveGrant[EntriesPerFrame];
+                DomainObjects.Leave(domain, previous);
                 FrameCount++;
             }
             return true;
@@ -254,24 +290,30 @@ namespace Hypervisor.Core.Grants
         // ---- The maptrack: mappings this domain holds ----
 
         /// <summary>
-        /// A free grant handle, or -1 when <see cref="MaxMappings"/> are in use. Handles are handed out in
+        /// A free grant handle of <paramref name="owner"/>'s maptrack (this table's domain), or -1 when
+        /// <see cref="MaxHandles"/> are in use or memory to grow it is short. Handles are handed out in
         /// turn (the one after the last given, wrapping), as Xen's free list does, so a handle just
         /// unmapped is not at once reused by the next map.
         /// </summary>
-        public int AllocateHandle()
+        public int AllocateHandle(Domain owner)
         {
-            for (int n = 0; n < mappings.Length; n++)
+            int usable = mappings.Length < MaxHandles ? mappings.Length : MaxHandles;
+            for (int n = 0; n < usable; n++)
             {
-                int i = (nextHandle + n) % mappings.Length;
+                int i = (nextHandle + n) % usable;
                 if (!mappings[i].InUse)
                 {
                     nextHandle = i + 1;
                     return i;
                 }
             }
-            if (mappings.Length >= MaxMappings)
+            if (usable >= MaxHandles)
                 return -1;
+            if (!DomainObjects.Reserve(owner, (ulong)mappings.Length * 2 * MappingBytes + 64))
+                return -1;
+            ulong previous = DomainObjects.Enter(owner);
             var larger = new GrantMapping[mappings.Length * 2];
+            DomainObjects.Leave(owner, previous);
             for (int i = 0; i < mappings.Length; i++)
                 larger[i] = mappings[i];
             int handle = mappings.Length;
@@ -285,7 +327,7 @@ namespace Hypervisor.Core.Grants
         /// <summary>The mapping behind a handle (check <see cref="IsHandleInUse"/> first).</summary>
         public ref GrantMapping Mapping(uint handle) => ref mappings[(int)handle];
 
-        /// <summary>Handles the maptrack has room for now (it grows to <see cref="MaxMappings"/>).</summary>
+        /// <summary>Handles the maptrack has room for now (it grows to <see cref="MaxHandles"/>).</summary>
         public int HandleCapacity => mappings.Length;
     }
 }

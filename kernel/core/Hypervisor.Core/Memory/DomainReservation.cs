@@ -16,10 +16,15 @@ namespace Hypervisor.Core.Memory
         public static uint MaxOrder(Domain caller) => caller.IsPrivileged ? 12u : 9u;
 
         /// <summary>Gives <paramref name="domain"/> 2^<paramref name="order"/> contiguous, zeroed frames
-        /// (their M2P entries invalid); false when that would exceed max_pages or no such run is free.</summary>
+        /// (their M2P entries invalid); false when that would exceed max_pages, no such run is free, or the
+        /// domain is being destroyed.</summary>
         public static bool TryGive(Domain domain, uint order, out ulong firstMfn)
         {
             firstMfn = 0;
+            // A dying domain gets nothing more (Xen's assign_pages refuses it): its frames are going back,
+            // and one given now would only wait for the next frame another domain lets go of.
+            if (domain.IsDying)
+                return false;
             Host host = domain.Host;
             ulong count = 1UL << (int)order;
             if (domain.TotalPages + count > domain.MaxPages)

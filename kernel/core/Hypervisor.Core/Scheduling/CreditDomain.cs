@@ -15,7 +15,7 @@ namespace Hypervisor.Core.Scheduling
         public CreditDomain(Domain domain)
         {
             Domain = domain;
-            Vcpus = new CreditVcpu[domain.Vcpus.Length];
+            Vcpus = new CreditVcpu[domain.MaxVcpus];
         }
 
         public Domain Domain { get; }

@@ -31,6 +31,20 @@ namespace Hypervisor.Core.Scheduling
             InsertBefore(vcpu, before);
         }
 
+        /// <summary>Queues a vCPU that yielded: behind every vCPU of its priority or higher and, as Xen's
+        /// credit1 does, behind one of lower priority too if there is one (the next sort brings it
+        /// forward again).</summary>
+        public void InsertYielded(CreditVcpu vcpu)
+        {
+            CreditPriority priority = vcpu.Priority;
+            CreditVcpu before = First;
+            while (before != null && before.Priority >= priority)
+                before = before.Next;
+            if (before != null)
+                before = before.Next;
+            InsertBefore(vcpu, before);
+        }
+
         public void Remove(CreditVcpu vcpu)
         {
             if (vcpu.Queue != this)

@@ -93,6 +93,7 @@ namespace Hypervisor.Core.Scheduling
             if (!IsSchedulable(state))
                 return -1;
             queues[state.Cpu].Insert(state, false);
+            Runstate.Change(vcpu, VcpuRunstate.Runnable, vcpu.RunstateEntryTime);   // runnable since it was made
             return NeedsPreemption(state.Cpu, state) ? state.Cpu : -1;
         }
 
@@ -131,7 +132,7 @@ namespace Hypervisor.Core.Scheduling
         /// Queues it if it is runnable and neither running, queued nor parked by its cap. Woken with
         /// credit left, it is boosted. Returns the CPU that should call <see cref="PickNext"/> now because
         /// the vCPU beats what runs there (an idle CPU is beaten by anything), or -1. Idempotent.
-        /// <paramref name="now"/> is when it woke (the decision does not depend on it yet).</summary>
+        /// <paramref name="now"/> is when it woke: its runstate is runnable from then.</summary>
         public int Wake(Vcpu vcpu, ulong now)
         {
             CreditVcpu state = vcpu.CreditState;
@@ -145,6 +146,7 @@ namespace Hypervisor.Core.Scheduling
             int cpu = CpuForWake(state);
             state.Cpu = cpu;
             queues[cpu].Insert(state, false);
+            Runstate.Change(vcpu, VcpuRunstate.Runnable, now);
             return NeedsPreemption(cpu, state) ? cpu : -1;
         }
 
@@ -159,6 +161,15 @@ namespace Hypervisor.Core.Scheduling
             state.IsAsleep = true;
             if (state.IsQueued)
                 state.Queue.Remove(state);
+        }
+
+        /// <summary>SCHEDOP_yield: at its CPU's next <see cref="PickNext"/> the vCPU lets the others of its
+        /// priority, and one below, run first; alone, it runs on.</summary>
+        public void Yield(Vcpu vcpu)
+        {
+            CreditVcpu state = vcpu.CreditState;
+            if (state != null && state.IsRunning)
+                state.HasYielded = true;
         }
 
         // ---- Choosing what runs ----
@@ -189,9 +200,16 @@ namespace Hypervisor.Core.Scheduling
                 previous.IsRunning = false;
                 running[cpu] = null;
                 // A vCPU in the middle of its slice goes in front of its equals, so it keeps the CPU
-                // unless something better waits; at the end of its slice it goes behind them.
+                // unless something better waits; at the end of its slice, or when it yielded, it goes
+                // behind them.
                 if (IsSchedulable(previous))
-                    queue.Insert(previous, now < previous.SliceEnd);
+                {
+                    if (previous.HasYielded)
+                        queue.InsertYielded(previous);
+                    else
+                        queue.Insert(previous, now < previous.SliceEnd);
+                }
+                previous.HasYielded = false;
             }
 
             CreditVcpu next = FirstSchedulable(queue);
@@ -204,6 +222,8 @@ namespace Hypervisor.Core.Scheduling
 
             if (next == null)
             {
+                if (previous != null)
+                    Runstate.Change(previous.Vcpu, Runstate.Waiting(previous.Vcpu), now);
                 runUntil = HasWorkElsewhere(cpu) ? nextTick[cpu] : ulong.MaxValue;
                 return null;
             }
@@ -213,6 +233,9 @@ namespace Hypervisor.Core.Scheduling
             next.Cpu = cpu;
             next.ChargedUntil = now;
             running[cpu] = next;
+            if (previous != null && previous != next)
+                Runstate.Change(previous.Vcpu, Runstate.Waiting(previous.Vcpu), now);
+            Runstate.Change(next.Vcpu, VcpuRunstate.Running, now);
 
             runUntil = next.SliceEnd < nextTick[cpu] ? next.SliceEnd : nextTick[cpu];
             if (next.Owner.IsCapped)

@@ -37,6 +37,10 @@ namespace Hypervisor.Core.Scheduling
 
         public bool IsRunning;
 
+        /// <summary>SCHEDOP_yield since its CPU last chose: at that choice it goes behind the vCPUs of its
+        /// priority and one of lower priority (Xen's credit1 yield), once.</summary>
+        public bool HasYielded;
+
         /// <summary>Charged for CPU time during the current accounting period: it takes part in the
         /// next hand-out of credits even if it has blocked since.</summary>
         public bool RanThisPeriod;

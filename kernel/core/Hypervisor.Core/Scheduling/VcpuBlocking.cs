@@ -62,6 +62,17 @@ namespace Hypervisor.Core.Scheduling
             return 0;
         }
 
+        /// <summary>SCHEDOP_yield: the vCPU stays runnable, but its CPU chooses again now and lets the others
+        /// waiting there go first (<see cref="CreditScheduler.Yield"/>).</summary>
+        public static void Yield(Vcpu vcpu)
+        {
+            Host host = vcpu.Domain.Host;
+            if (host.Scheduler == null)
+                return;
+            host.Scheduler.Yield(vcpu);
+            host.Platform.RequestReschedule(host.Platform.CurrentCpu);
+        }
+
         /// <summary>Ends a block or poll. A vCPU that is not waiting but runs on another CPU is made to
         /// look at its events there (they are checked on every way back into the guest).</summary>
         public static void Wake(Vcpu vcpu)
@@ -75,6 +86,9 @@ namespace Hypervisor.Core.Scheduling
             vcpu.IsPolling = false;
             vcpu.PollDeadline = 0;
             MakeRunnable(vcpu);
+            // Not blocked any more, even if it may not run (paused, down): offline then.
+            if (vcpu.Domain.Host.Scheduler != null)
+                Runstate.Refresh(vcpu, Time.SystemTime.Now(vcpu.Domain.Host));
         }
 
         /// <summary>Tells the scheduler that <paramref name="vcpu"/> may be runnable again (woken, unpaused,

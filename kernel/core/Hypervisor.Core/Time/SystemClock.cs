@@ -22,6 +22,8 @@ namespace Hypervisor.Core.Time
         }
 
         public ulong TscAtStart { get; }
+        /// <summary>System time at which every vCPU's stamp is next refreshed (<see cref="VcpuTimeStamps"/>).</summary>
+        public ulong NextEpoch;
         public ulong WallClockSecondsAtStart { get; }
         public uint TscToSystemMul { get; }
         public sbyte TscShift { get; }

@@ -7,7 +7,7 @@ namespace Hypervisor.Core.Time
 {
     /// <summary>
     /// The timers of every domain: each vCPU's one-shot and periodic timers (VIRQ_TIMER), the timeouts
-    /// of polls, and the domains' watchdogs. The arch layer calls <see cref="Expire"/> from its timer
+    /// of polls, the domains' watchdogs, and the epoch at which every vCPU's time stamp is refreshed. The arch layer calls <see cref="Expire"/> from its timer
     /// interrupt and when it is idle, and programs its timer for <see cref="NextDeadline"/>. Like Xen,
     /// the periodic timer only ticks while its vCPU is not blocked; a vCPU woken after a missed period
     /// gets one tick at once.
@@ -17,6 +17,7 @@ namespace Hypervisor.Core.Time
         /// <summary>Fires everything due at <paramref name="now"/>.</summary>
         public static void Expire(Host host, ulong now)
         {
+            VcpuTimeStamps.Expire(host, now);
             DomainList domains = host.Domains;
             for (int d = 0; d < domains.Count; d++)
             {
@@ -49,7 +50,7 @@ namespace Hypervisor.Core.Time
         /// <summary>The earliest system time at which something is due (ulong.MaxValue: nothing).</summary>
         public static ulong NextDeadline(Host host)
         {
-            ulong next = ulong.MaxValue;
+            ulong next = Earliest(ulong.MaxValue, VcpuTimeStamps.NextDue(host));
             DomainList domains = host.Domains;
             for (int d = 0; d < domains.Count; d++)
             {
@@ -74,13 +75,14 @@ namespace Hypervisor.Core.Time
         /// <summary>
         /// The earliest system time at which something CPU <paramref name="cpu"/> looks after is due
         /// (ulong.MaxValue: nothing): the timers of the vCPUs the scheduler keeps there (running, queued,
-        /// or last run there: a blocked vCPU's wake-up) and, on CPU 0, the domains' watchdogs. Each
+        /// or last run there: a blocked vCPU's wake-up) and, on CPU 0, the domains' watchdogs and the
+        /// time stamps' epoch. Each
         /// deadline is one CPU's, so an idle CPU is not woken for a vCPU another runs; whichever CPU
         /// calls <see cref="Expire"/> fires everything that is due.
         /// </summary>
         public static ulong NextDeadline(Host host, int cpu)
         {
-            ulong next = ulong.MaxValue;
+            ulong next = cpu == 0 ? Earliest(ulong.MaxValue, VcpuTimeStamps.NextDue(host)) : ulong.MaxValue;
             DomainList domains = host.Domains;
             for (int d = 0; d < domains.Count; d++)
             {

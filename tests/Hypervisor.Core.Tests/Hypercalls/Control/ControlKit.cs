@@ -1,4 +1,3 @@
-using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Hypercalls;
@@ -139,10 +138,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             return rc;
         }
 
-        /// <summary>A new domain that must be created; its <see cref="Domain"/>.</summary>
+        /// <summary>A new domain that must be created, with its vCPUs made (max_vcpus) as a toolstack
+        /// does next; its <see cref="Domain"/>.</summary>
         public Domain CreateOk(uint vcpus = 1, ushort askFor = 0)
         {
             Assert.Equal(0, Create(Ctl.PvConfig(vcpus), out ushort id, askFor));
+            Assert.Equal(0, Domctl(Abi.Domctl.MaxVcpus, id, new DomctlMaxVcpus { Max = vcpus }));
             Domain d = Host.Domains.Find(id);
             Assert.NotNull(d);
             return d;
@@ -243,9 +244,6 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             return c;
         }
 
-        /// <summary>Reads back what a hypercall left at the scratch address (for tests that look at raw bytes).</summary>
-        public byte[] ReadBytes(ulong at, int length) => T.Read(at, length);
-
         public static ulong PageAddress(ulong mfn) => mfn << FrameAllocator.FrameShift;
 
         public bool IsZeroed(ulong mfn)
@@ -263,7 +261,5 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
         public static void AssertNoBits(uint flags, uint bits) => Assert.True((flags & bits) == 0, $"flags 0x{flags:x} have 0x{flags & bits:x}");
 
         public static void AssertBits(uint flags, uint bits) => Assert.True((flags & bits) == bits, $"flags 0x{flags:x} lack 0x{bits & ~flags:x}");
-
-        public static byte[] Bytes(int n, byte start) => Array.ConvertAll(new byte[n], _ => start++);
     }
 }

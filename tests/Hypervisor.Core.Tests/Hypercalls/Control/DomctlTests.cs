@@ -1,4 +1,5 @@
 using Hypervisor.Abi;
+using Hypervisor.Core.Grants;
 using Hypervisor.Core.Domains;
 using Hypervisor.Core.Memory;
 using Hypervisor.Core.Scheduling;
@@ -99,6 +100,8 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
         [InlineData("grant_opts 2", XenErrno.EINVAL)]
         [InlineData("grant_opts unknown bits", XenErrno.EINVAL)]
         [InlineData("max_grant_frames 0", XenErrno.EINVAL)]
+        [InlineData("max_grant_frames 65", XenErrno.EINVAL)]
+        [InlineData("max_maptrack_frames 1025", XenErrno.EINVAL)]
         [InlineData("emulation lapic", XenErrno.EOPNOTSUPP)]
         [InlineData("emulation pit and more", XenErrno.EOPNOTSUPP)]
         [InlineData("emulation all", XenErrno.EOPNOTSUPP)]
@@ -127,6 +130,8 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
                 case "grant_opts 2": c.GrantOpts = 2; break;
                 case "grant_opts unknown bits": c.GrantOpts = 0x11; break;
                 case "max_grant_frames 0": c.MaxGrantFrames = 0; break;
+                case "max_grant_frames 65": c.MaxGrantFrames = 65; break;
+                case "max_maptrack_frames 1025": c.MaxMaptrackFrames = 1025; break;
                 case "emulation lapic": c.EmulationFlags = 1u << 0; break;
                 case "emulation pit and more": c.EmulationFlags = (1u << 8) | (1u << 3); break;
                 case "emulation all": c.EmulationFlags = 0x7FF; break;
@@ -163,7 +168,25 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             c.MaxGrantFrames = 32;
             c.MiscFlags = 1;   // XEN_X86_MSR_RELAXED
             Assert.Equal(0, k.Create(c, out ushort id));
-            Assert.Equal(32, k.Host.Domains.Find(id).Vcpus.Length);
+            Assert.Equal(32, k.Host.Domains.Find(id).MaxVcpus);
+        }
+
+        [Fact]
+        public void TheGrantLimitsAskedForAreTheDomainsOwn()
+        {
+            var k = new ControlKit();
+            DomctlCreateDomain c = Ctl.PvConfig();
+            c.MaxGrantFrames = 2;
+            c.MaxMaptrackFrames = 1;
+            Assert.Equal(0, k.Create(c, out ushort id));
+            GrantTable grants = k.Host.Domains.Find(id).Grants;
+            Assert.Equal(2u, grants.MaxFrameCount);
+            // One maptrack frame holds 256 mappings, one of which Xen's free list keeps as its tail.
+            Assert.Equal(255, grants.MaxHandles);
+
+            Assert.Equal(0, k.Create(Ctl.PvConfig(), out ushort byDefault));
+            Assert.Equal(GrantTable.MaxFrames, k.Host.Domains.Find(byDefault).Grants.MaxFrameCount);
+            Assert.Equal(GrantTable.MaxMappings, k.Host.Domains.Find(byDefault).Grants.MaxHandles);
         }
 
         // ---- createdomain: the id ----
@@ -235,6 +258,12 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
                 c.Handle[i] = (byte)(0xA0 + i);
             Assert.Equal(0, k.Create(c, out ushort id));
             Domain d = k.Host.Domains.Find(id);
+            // No vCPU exists before XEN_DOMCTL_max_vcpus makes them.
+            Assert.Empty(d.Vcpus);
+            Assert.Equal(DomainInfoFlags.InvalidMaxVcpuId, k.InfoOf(id).MaxVcpuId);
+            Assert.Equal(-XenErrno.ESRCH, k.GetVcpuInfo(id, 0, out _));
+            Assert.Equal(-XenErrno.EINVAL, k.GetVcpuInfo(id, 3, out _));
+            Assert.Equal(0, k.Domctl(Abi.Domctl.MaxVcpus, id, new DomctlMaxVcpus { Max = 3 }));
 
             Assert.Equal(3, d.Vcpus.Length);
             Assert.False(d.IsPrivileged);
@@ -281,6 +310,9 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(Abi.Domctl.MaxVcpus, d.Id, new DomctlMaxVcpus { Max = 1 }));
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(Abi.Domctl.MaxVcpus, 0, new DomctlMaxVcpus { Max = 1 }));   // not itself
             Assert.Equal(2, d.Vcpus.Length);
+            Vcpu first = d.Vcpus[0];
+            Assert.Equal(0, k.Domctl(Abi.Domctl.MaxVcpus, d.Id, new DomctlMaxVcpus { Max = 2 }));           // again: nothing new
+            Assert.Same(first, d.Vcpus[0]);
         }
 
         // ---- max_mem and memory ----

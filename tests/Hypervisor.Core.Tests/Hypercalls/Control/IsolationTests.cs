@@ -119,7 +119,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             foreach (int cmd in new[] { MemoryOp.DecreaseReservation, MemoryOp.IncreaseReservation, MemoryOp.PopulatePhysmap })
             {
                 t.K.Write(t.D1, at, new XenMemoryReservation { ExtentStart = list, NrExtents = 1, DomId = 0 });
-                Assert.Equal(-XenErrno.EPERM, t.Call(HypercallNumber.MemoryOp, (ulong)cmd, at));
+                Assert.Equal(0, t.Call(HypercallNumber.MemoryOp, (ulong)cmd, at)); // no extent done, no errno
             }
             t.K.Write(t.D1, at, new XenMemoryDomain { DomId = 0 });
             Assert.Equal(-XenErrno.EPERM, t.Call(HypercallNumber.MemoryOp, MemoryOp.CurrentReservation, at));

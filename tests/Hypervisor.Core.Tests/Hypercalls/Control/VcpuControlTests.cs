@@ -352,6 +352,16 @@ namespace Hypervisor.Core.Tests.Hypercalls.Control
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(HypercallInit, d.Id, k.Frames.FrameCount + 1));
             Assert.Equal(-XenErrno.EINVAL, k.Domctl(HypercallInit, d.Id, 3UL));
 
+            // A frame the hypervisor shares read-only with every guest (the M2P's) is no frame of the
+            // domain either, and the refusal leaves its counts as they were.
+            ulong m2p = k.Host.MachineToPhys.BaseAddress >> 12;
+            Assert.Equal(0, k.Frames.ShareWithGuests(m2p));
+            uint m2pRefs = k.Frames.ReferencesOf(m2p), m2pTypes = k.Frames.TypeCountOf(m2p);
+            Assert.Equal(-XenErrno.EINVAL, k.Domctl(HypercallInit, d.Id, m2p));
+            Assert.Equal(m2pRefs, k.Frames.ReferencesOf(m2p));
+            Assert.Equal(m2pTypes, k.Frames.TypeCountOf(m2p));
+            Assert.Equal(0UL, k.Frames.AccountingErrors);
+
             Assert.Equal(0, k.SetVcpuContext(d.Id, 0, ControlKit.Context(mfns[0])));
             uint refs = k.Frames.ReferencesOf(mfns[0]);
             Assert.Equal(-XenErrno.EPERM, k.Domctl(HypercallInit, d.Id, mfns[0]));

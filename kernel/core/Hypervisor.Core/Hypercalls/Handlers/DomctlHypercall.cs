@@ -1,6 +1,7 @@
 using System;
 using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
+using Hypervisor.Core.Grants;
 using Hypervisor.Core.Memory;
 
 namespace Hypervisor.Core.Hypercalls.Handlers
@@ -16,9 +17,6 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// </summary>
     public static unsafe class DomctlHypercall
     {
-        /// <summary>XEN_DOMCTL_hypercall_init: { u64 gmfn }.</summary>
-        private const uint HypercallInit = 22;
-
         public static long Handle(Vcpu vcpu, in HypercallArguments args)
         {
             ulong address = args.A1;
@@ -81,8 +79,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                         break;
                     }
                 case Domctl.MaxVcpus:
-                    // The vCPUs were made by createdomain; Xen still wants the same count confirmed.
-                    rc = target == vcpu.Domain || ((DomctlMaxVcpus*)u)->Max != (uint)target.Vcpus.Length ? -XenErrno.EINVAL : 0;
+                    // createdomain fixed the most vCPUs; this makes them, and must name that same count.
+                    rc = target == vcpu.Domain || ((DomctlMaxVcpus*)u)->Max != (uint)target.MaxVcpus ? -XenErrno.EINVAL : 0;
+                    if (rc == 0)
+                        rc = DomainCreation.AddVcpus(target, target.MaxVcpus);
                     break;
                 case Domctl.SetVcpuContext:
                     rc = SetVcpuContext(vcpu, target, ref *(DomctlVcpuContext*)u);
@@ -95,8 +95,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     rc = SchedulerOp(host, target, ref *(DomctlSchedulerOp*)u);
                     copyBack = true;
                     break;
-                case HypercallInit:
-                    rc = InitialiseHypercallPage(target, *(ulong*)u);
+                case Domctl.HypercallInit:
+                    rc = InitialiseHypercallPage(target, ((DomctlHypercallInit*)u)->Gmfn);
                     break;
                 default:
                     rc = -XenErrno.ENOSYS;
@@ -155,10 +155,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (config.EmulationFlags != 0 && config.EmulationFlags != X86EmulationFlags.Pit)
                 return -XenErrno.EOPNOTSUPP;
             uint grantVersion = config.GrantOpts & CreateDomainFlags.GrantVersionMask;
-            if (grantVersion == 0 || grantVersion > 1 || (config.MaxGrantFrames >= 0 && config.MaxGrantFrames < 1))
+            if (grantVersion == 0 || grantVersion > 1)
+                return -XenErrno.EINVAL;
+            // Xen 4.17's grant_table_init: -1 is the default (64 frames, 1024 maptrack frames), which is
+            // also the most a domain may be given; a table needs at least its first frame.
+            uint maxGrantFrames = config.MaxGrantFrames < 0 ? GrantTable.MaxFrames : (uint)config.MaxGrantFrames;
+            int maxMaptrackFrames = config.MaxMaptrackFrames < 0 ? GrantTable.MaxMaptrackFrames : config.MaxMaptrackFrames;
+            if (maxGrantFrames < 1 || maxGrantFrames > GrantTable.MaxFrames || maxMaptrackFrames > GrantTable.MaxMaptrackFrames)
                 return -XenErrno.EINVAL;
 
-            int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, out Domain domain);
+            int rc = DomainCreation.Create(host, (ushort)id, false, (int)config.MaxVcpus, 0, out Domain domain);
             if (rc != 0)
                 return rc;
             domain.ControllerPauses = 1;
@@ -166,6 +172,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             for (int i = 0; i < 16; i++)
                 domain.Handle[i] = config.Handle[i];
             domain.MaxGrantVersion = grantVersion;
+            domain.Grants.SetLimits(maxGrantFrames, maxMaptrackFrames);
             op.Domain = (ushort)id;
             host.Log.Info().Text("domain ").Dec((ulong)id).Text(" created with ").Dec(config.MaxVcpus).Text(" vCPU").Text(config.MaxVcpus == 1 ? "" : "s").End();
             return 0;
@@ -180,8 +187,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (target.ControllerPauses >= 255)
                 return -XenErrno.EOVERFLOW;
             target.ControllerPauses++;
+            Host host = target.Host;
             // As Xen's domain_pause: the domain's vCPUs have stopped when the call returns.
-            target.Host.Platform.StopDomainElsewhere(target, false);
+            host.Platform.StopDomainElsewhere(target, false);
+            if (host.Scheduler != null)
+            {
+                ulong now = Time.SystemTime.Now(host);
+                Vcpu[] vcpus = target.Vcpus;
+                for (int i = 0; i < vcpus.Length; i++)
+                    Runstate.Refresh(vcpus[i], now);
+            }
             return 0;
         }
 
@@ -223,7 +238,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         private static long InitialiseHypercallPage(Domain target, ulong mfn)
         {
             FrameTable frames = target.Host.FrameTable;
-            if (frames.GetPage(mfn, target.Id) != 0 || frames.OwnerOf(mfn) != target.Id)
+            // Owner first: GetPage also takes a reference on the hypervisor's frames shared with every
+            // guest (the M2P), which would be left behind by the refusal.
+            if (mfn >= frames.FrameCount || frames.OwnerOf(mfn) != target.Id || frames.GetPage(mfn, target.Id) != 0)
                 return -XenErrno.EINVAL;
             if (frames.GetPageType(mfn, PageType.Writable) != 0)
             {
@@ -251,8 +268,16 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     request.Cap = cap;
                     return 0;
                 case SchedulerOpCommand.PutInfo:
-                    return scheduler.SetParameters(target, request.Weight != 0 ? request.Weight : weight,
-                                                   request.Cap != 0xFFFF ? request.Cap : cap);
+                    {
+                        // The scheduler's record of the domain is the domain's own object.
+                        if (!DomainObjects.Reserve(target, DomainObjects.VcpuBytes))
+                            return -XenErrno.ENOMEM;
+                        ulong previous = DomainObjects.Enter(target);
+                        long rc = scheduler.SetParameters(target, request.Weight != 0 ? request.Weight : weight,
+                                                          request.Cap != 0xFFFF ? request.Cap : cap);
+                        DomainObjects.Leave(target, previous);
+                        return rc;
+                    }
                 default:
                     return -XenErrno.EINVAL;
             }
@@ -260,8 +285,10 @@ namespace Hypervisor.Core.Hypercalls.Handlers
 
         private static long GetVcpuInfo(Domain target, ref DomctlGetVcpuInfo info)
         {
-            if (info.Vcpu >= (uint)target.Vcpus.Length)
+            if (info.Vcpu >= (uint)target.MaxVcpus)
                 return -XenErrno.EINVAL;
+            if (info.Vcpu >= (uint)target.Vcpus.Length)
+                return -XenErrno.ESRCH; // not made yet (XEN_DOMCTL_max_vcpus)
             Vcpu vcpu = target.Vcpus[info.Vcpu];
             VcpuRunstateInfo runstate = Runstate.Get(vcpu);
             info.Online = (byte)(vcpu.IsUp ? 1 : 0);

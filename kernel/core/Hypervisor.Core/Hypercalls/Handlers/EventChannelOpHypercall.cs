@@ -184,9 +184,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             long rc = ResolveDomain(vcpu, reset.Dom, out Domain domain);
             if (rc != 0)
                 return rc;
-            // Xen resets another domain only while its controller keeps it paused, which no domain here
-            // can be yet: a running domain's ports must not vanish under it.
-            if (domain != vcpu.Domain)
+            // As Xen's evtchn_reset: another domain's ports are reset only while its controller keeps it
+            // paused (domctl pausedomain), so that they never vanish under a running kernel.
+            if (domain != vcpu.Domain && domain.ControllerPauses == 0)
                 return -XenErrno.EINVAL;
             EventChannels.CloseAll(domain);
             return 0;

@@ -163,7 +163,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (!GuestHandle.IsOkay(op.FrameList, op.NrFrames, sizeof(ulong)))
                 return -XenErrno.EFAULT;
             short status = ResolveDomain(vcpu, op.Dom, out Domain domain);
-            if (status == GrantStatus.Okay && (op.NrFrames > GrantTable.MaxFrames || !domain.Grants.EnsureFrames(domain, op.NrFrames)))
+            if (status == GrantStatus.Okay && (op.NrFrames > domain.Grants.MaxFrameCount || !domain.Grants.EnsureFrames(domain, op.NrFrames)))
                 status = GrantStatus.GeneralError;
             if (status == GrantStatus.Okay)
             {
@@ -187,7 +187,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             {
                 domain.Grants.EnsureFrames(domain, 1);
                 op.NrFrames = domain.Grants.FrameCount;
-                op.MaxNrFrames = GrantTable.MaxFrames;
+                op.MaxNrFrames = domain.Grants.MaxFrameCount;
             }
             return GuestMemory.TryWrite(vcpu, at, in op) ? 0 : -XenErrno.EFAULT;
         }

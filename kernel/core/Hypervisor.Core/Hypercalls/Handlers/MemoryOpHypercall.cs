@@ -13,8 +13,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// <item>XENMEM_maximum_ram_page: the number of machine frames below the top of RAM (Xen's max_page,
     /// one past the highest RAM frame);</item>
     /// <item>XENMEM_current_reservation / maximum_reservation (xen_memory_domain): the domain's pages and
-    /// page limit, for DOMID_SELF or its own id; another domain needs privilege (-EPERM) and must exist
-    /// (-ESRCH; only the caller does today);</item>
+    /// page limit, for DOMID_SELF or its own id; another domain must exist (-ESRCH) and needs privilege
+    /// (-EPERM);</item>
     /// <item>XENMEM_memory_map (xen_memory_map): the caller's pseudo-physical E820 map, one RAM region of
     /// its pages from 0; at most nr_entries are copied, the number copied is written back;</item>
     /// <item>XENMEM_machine_memory_map (privileged, -EPERM): the boot memory map; a null buffer asks
@@ -68,8 +68,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
 
         // Xen's increase/decrease_reservation and populate_physmap: the result is the number of extents
         // done, counting from the start extent the cmd's upper bits carry (a resumed call goes on from
-        // there). An unknown domain, an unreadable list or an order above the limit does nothing and is
-        // no errno; a request on another domain without privilege is -EPERM. Each extent stops the
+        // there). An unknown domain, a domain the caller may not act on, an unreadable list or an order
+        // above the limit does nothing and is no errno (Xen returns the start extent). Each extent stops the
         // call when it cannot be done (a list entry unreadable or unwritable, max_pages reached, a frame
         // not the domain's or still in use). For a PV domain the list holds machine frames: the ones to
         // give back, or (out) the ones given; populate_physmap reads the pseudo-physical frame each new
@@ -85,7 +85,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             if (domain == null)
                 return (long)startExtent;
             if (!MemoryOwners.MayActOn(vcpu.Domain, domain.Id))
-                return -XenErrno.EPERM;
+                return (long)startExtent;
             if (request.ExtentOrder > DomainReservation.MaxOrder(vcpu.Domain)
                 || !GuestHandle.IsOkay(request.ExtentStart, request.NrExtents, sizeof(ulong)))
                 return (long)startExtent;

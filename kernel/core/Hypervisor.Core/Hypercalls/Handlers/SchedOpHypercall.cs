@@ -18,7 +18,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             switch ((int)(uint)args.A1)
             {
                 case SchedOp.Yield:
-                    return 0;   // one vCPU per CPU: nothing else to run
+                    VcpuBlocking.Yield(vcpu);
+                    return 0;
                 case SchedOp.Block:
                     VcpuBlocking.Block(vcpu);
                     return 0;
@@ -62,6 +63,7 @@ namespace Hypervisor.Core.Hypercalls.Handlers
             switch ((int)(uint)args.A1)
             {
                 case SchedOp.Yield:
+                    VcpuBlocking.Yield(vcpu);
                     return 0;
                 case SchedOp.Block:
                     VcpuBlocking.Block(vcpu);

@@ -77,15 +77,15 @@ namespace Hypervisor.Core.Hypercalls.Handlers
         }
 
         // Only on the calling vCPU. Unlike set_timer_op, a deadline of 0 is not "stop": it is long past,
-        // so the timer fires at once (kept as 1, since 0 means unarmed here).
+        // so the timer fires at once (kept as 1, since 0 means unarmed here). VCPU_SSHOTTMR_future is
+        // ignored, as by Xen 4.17 with the fix Debian ships (4.17.7): a past deadline fires at once rather
+        // than failing with -ETIME (Linux set the flag and could be left without a timer).
         private static long SetSingleshotTimer(Vcpu caller, Vcpu target, ulong arg)
         {
             if (target != caller)
                 return -XenErrno.EINVAL;
             if (!GuestMemory.TryRead(caller, arg, out VcpuSetSingleshotTimer set))
                 return -XenErrno.EFAULT;
-            if ((set.Flags & VcpuSetSingleshotTimer.FlagFuture) != 0 && set.TimeoutAbsNs < SystemTime.Now(caller.Domain.Host))
-                return -XenErrno.ETIME;
             VcpuTimers.SetSingleshot(target, set.TimeoutAbsNs == 0 ? 1 : set.TimeoutAbsNs);
             return 0;
         }
@@ -112,6 +112,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 if (vcpus[i] != target && vcpus[i].IsUp)
                 {
                     target.IsDown = true;
+                    if (target.Domain.Host.Scheduler != null)
+                        Runstate.Refresh(target, SystemTime.Now(target.Domain.Host));
                     Scheduling.VcpuBlocking.Deschedule(target);
                     return 0;
                 }

@@ -14,26 +14,43 @@ using Hypervisor.Tool.Reference;
 
 namespace Hypervisor.Tool.Commands
 {
+    /// <summary>A benchmark guest: its name on the command line, its image, its defaults.</summary>
+    public sealed record GuestBenchDefinition(string Name, string GuestName, string Source, string Title,
+        int DefaultIterations, bool OwnImageAsInitrd, string Usage);
+
     /// <summary>
-    /// hv-tool bench hypercall: the hypercall benchmark guest (tests/performance/hypercall, built into
-    /// out/guests/bench-hypercall.elf) booted as dom0 of our hypervisor and of Xen 4.17 in the same QEMU,
+    /// hv-tool bench hypercall|events: a benchmark guest (tests/performance/NAME, built into
+    /// out/guests/bench-NAME.elf) booted as dom0 of our hypervisor and of Xen 4.17 in the same QEMU,
     /// several times each; its BENCH lines give cycles per operation, and the table sets ours beside Xen's
     /// with the ratio. Every serial line of a run (the benchmark's console_io payload, the hypervisor's
     /// lines) goes to a log file in out/bench/, not to the table.
     /// </summary>
-    public static class HypercallBench
+    public static class GuestBench
     {
-        public const string Usage =
-            "hv-tool bench hypercall [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
+        private const string CommonOptions =
             "  --runs N        boots of the benchmark guest per hypervisor (default 3)\n" +
             "  --json          print the results as JSON on stdout (progress goes to stderr)\n" +
-            "  --iterations N  operations per timed batch (default 1000; console_io writes a tenth of that)\n" +
             "  --batches B     timed batches per operation, of which the guest reports the median (default 15)\n" +
             "  --timeout S     give up on one run after S seconds (default 300)\n" +
-            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU)\n" +
-            "  --guest PATH    the benchmark guest (default out/guests/bench-hypercall.elf)";
+            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU)\n";
 
-        public const string GuestName = "bench-hypercall";
+        public static readonly GuestBenchDefinition Hypercall = new GuestBenchDefinition(
+            "hypercall", "bench-hypercall", "tests/performance/hypercall", "hypercalls", 1000, false,
+            "hv-tool bench hypercall [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
+            CommonOptions +
+            "  --iterations N  operations per timed batch (default 1000; console_io writes a tenth of that)\n" +
+            "  --guest PATH    the benchmark guest (default out/guests/bench-hypercall.elf)");
+
+        public static readonly GuestBenchDefinition Events = new GuestBenchDefinition(
+            "events", "bench-events", "tests/performance/events", "inter-domain events and grant copies", 200, true,
+            "hv-tool bench events [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
+            "  dom0 builds a second domain (4 MiB) from the same image and times an event ping-pong with it\n" +
+            "  and grant copies of 4 KiB out of and into its page\n" +
+            CommonOptions +
+            "  --iterations N  operations per timed batch (default 200)\n" +
+            "  --guest PATH    the benchmark guest, also the second domain's kernel (default out/guests/bench-events.elf)");
+
+        public static string Usage => Hypercall.Usage + "\n\n" + Events.Usage;
 
         private sealed class HostRuns
         {
@@ -46,11 +63,11 @@ namespace Hypervisor.Tool.Commands
             public readonly List<string> Logs = new List<string>();
         }
 
-        public static int Run(Arguments args)
+        public static int Run(GuestBenchDefinition bench, Arguments args)
         {
             int runs = args.Int("--runs", 3, 1, 100);
             bool json = args.Flag("--json");
-            int iterations = args.Int("--iterations", 1000, 10, 1000000);
+            int iterations = args.Int("--iterations", bench.DefaultIterations, 10, 1000000);
             int batches = args.Int("--batches", 15, 1, 101);
             double timeoutSeconds = args.Seconds("--timeout", 300);
             string imageDir = args.Value("--image-dir");
@@ -64,21 +81,21 @@ namespace Hypervisor.Tool.Commands
                 Console.Error.WriteLine("hv-tool: cannot find the repository (Hypervisor.sln); run from inside it");
                 return 2;
             }
-            guest ??= Path.Combine(root, "out", "guests", GuestName + ".elf");
+            guest ??= Path.Combine(root, "out", "guests", bench.GuestName + ".elf");
             if (!File.Exists(guest))
             {
-                Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench hypercall builds it)");
+                Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench {bench.Name} builds it from {bench.Source})");
                 return 1;
             }
             string logDir = Path.Combine(root, "out", "bench");
             Directory.CreateDirectory(logDir);
-            foreach (string stale in Directory.GetFiles(logDir, "hypercall-*.log"))
+            foreach (string stale in Directory.GetFiles(logDir, bench.Name + "-*.log"))
                 File.Delete(stale);
 
             TextWriter progress = json ? Console.Error : Console.Out;
             string qemuVersion = QemuMachine.Version();
             string guestArguments = $"iterations={iterations} batches={batches}";
-            progress.WriteLine($"Benchmarking hypercalls: {runs} run(s) on each hypervisor, {qemuVersion}, TCG, guest {guest} ({guestArguments})");
+            progress.WriteLine($"Benchmarking {bench.Title}: {runs} run(s) on each hypervisor, {qemuVersion}, TCG, guest {guest} ({guestArguments})");
 
             var hosts = new List<HostRuns> { new HostRuns { Host = GuestHost.Ours }, new HostRuns { Host = GuestHost.Xen } };
             foreach (HostRuns h in hosts)
@@ -113,8 +130,10 @@ namespace Hypervisor.Tool.Commands
                         Smp = smp,
                         Timeout = TimeSpan.FromSeconds(timeoutSeconds),
                     };
+                    if (bench.OwnImageAsInitrd)
+                        options.ExtraModules.Add(Path.GetFullPath(guest));
                     GuestRunResult result = GuestRunner.Run(options);
-                    string log = Path.Combine(logDir, $"hypercall-{name}-{run}.log");
+                    string log = Path.Combine(logDir, $"{bench.Name}-{name}-{run}.log");
                     File.WriteAllLines(log, result.Lines.Select(l => l.ToString()));
                     h.Logs.Add(log);
                     BenchRun parsed = BenchRun.Parse(result.Lines);
@@ -150,9 +169,9 @@ namespace Hypervisor.Tool.Commands
             List<string> keys = BenchOperations.Order(hosts.SelectMany(h => h.SeenOrder))
                 .Where(k => hosts.Any(h => h.Figures.ContainsKey(k))).ToList();
             if (json)
-                WriteJson(runs, iterations, batches, qemuVersion, guest, hosts, keys);
+                WriteJson(bench, runs, iterations, batches, qemuVersion, guest, hosts, keys);
             else
-                WriteTable(runs, batches, hosts, keys, logDir);
+                WriteTable(bench, runs, batches, hosts, keys, logDir);
             return hosts.Any(h => h.Failures.Count > 0) ? 1 : 0;
         }
 
@@ -172,7 +191,7 @@ namespace Hypervisor.Tool.Commands
                 ? (ours.Value / xen.Value).ToString("0.00", CultureInfo.InvariantCulture)
                 : "-";
 
-        private static void WriteTable(int runs, int batches, List<HostRuns> hosts, List<string> keys, string logDir)
+        private static void WriteTable(GuestBenchDefinition bench, int runs, int batches, List<HostRuns> hosts, List<string> keys, string logDir)
         {
             HostRuns ours = hosts[0], xen = hosts[1];
             var sb = new StringBuilder();
@@ -211,17 +230,18 @@ namespace Hypervisor.Tool.Commands
                 foreach (string f in h.Failures)
                     sb.AppendLine($"FAILED on {GuestHosts.Name(h.Host)}: {f}");
             }
-            sb.AppendLine($"Serial output of every run (console_io payload and hypervisor lines): {logDir}/hypercall-<ours|xen>-<run>.log");
+            sb.AppendLine($"Serial output of every run (console_io payload and hypervisor lines): {logDir}/{bench.Name}-<ours|xen>-<run>.log");
             Console.Write(sb.ToString());
         }
 
-        private static void WriteJson(int runs, int iterations, int batches, string qemuVersion, string guest,
+        private static void WriteJson(GuestBenchDefinition bench, int runs, int iterations, int batches, string qemuVersion, string guest,
             List<HostRuns> hosts, List<string> keys)
         {
             using var stream = Console.OpenStandardOutput();
             using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
                 w.WriteStartObject();
+                w.WriteString("benchmark", bench.Name);
                 w.WriteString("emulator", qemuVersion);
                 w.WriteString("guest", guest);
                 w.WriteNumber("runs", runs);
