@@ -238,10 +238,15 @@ namespace Hypervisor.Arch.X86_64
             if ((cpu.Attention | (host.TimersChanged ? 1 : 0)) == 0 && vcpu.IsRunnable)
             {
                 // An upcall is due when vcpu_info's pending byte is set and its mask byte clear (read
-                // together, as one word, straight from the direct map).
+                // together, as one word, straight from the direct map). Its delivery may crash the
+                // domain (a bad stack); the vCPU was runnable, so its domain was alive before.
                 if (IsUpcallDue(*(ushort*)PhysicalWindow.ToVirtual(vcpu.VcpuInfoAddress)))
+                {
                     EventUpcall.DeliverIfDue(vcpu);
-                if (vcpu.Domain.IsAlive && Resume(cpu, vcpu))
+                    if (!vcpu.Domain.IsAlive)
+                        return ContinueSlowly(cpu, vcpu, null);
+                }
+                if (Resume(cpu, vcpu))
                     return (TrapFrame*)RegisterFile(vcpu);
             }
             return ContinueSlowly(cpu, vcpu, null);
@@ -476,6 +481,7 @@ namespace Hypervisor.Arch.X86_64
         // The live GS base follows the guest's mode; the MSRs are written only when the mode or a base
         // changed (the guest's own selector loads stay in effect otherwise). CR0.TS itself is set by the
         // exit path after its last FPU instruction (asm/traps.asm).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadModeAndBases(GuestCpu cpu, Vcpu vcpu)
         {
             if (vcpu.InKernelMode != cpu.LoadedKernelMode || vcpu.SegmentBasesChanged)

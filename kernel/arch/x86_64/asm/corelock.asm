@@ -10,8 +10,9 @@
 bits 64
 extern percpu_area
 
-global core_lock_next, core_lock_serving, core_lock_wait
-global core_lock_acquire, core_lock_take_ticket, core_lock_wait_for, core_lock_release, core_lock_is_held
+global core_lock_wait
+extern core_lock_next, core_lock_serving   ; next ticket, ticket served: beside the per-CPU blocks (percpu.asm)
+global core_lock_acquire, core_lock_take_ticket, core_lock_wait_for, core_lock_is_held
 
 section .text
 
@@ -61,15 +62,6 @@ core_lock_wait_for:
     pop rbx
     ret
 
-; void core_lock_release(): for the rare C# path that gives the lock back itself.
-core_lock_release:
-    push rbx
-    LOAD_PERCPU_RBX
-    mov byte [rbx + PERCPU_LOCK_HELD], 0
-    add dword [rel core_lock_serving], 1   ; only the holder writes it; a plain store releases on x86
-    pop rbx
-    ret
-
 ; bool core_lock_is_held(): whether the calling CPU holds the lock.
 core_lock_is_held:
     push rbx
@@ -78,8 +70,3 @@ core_lock_is_held:
     pop rbx
     ret
 
-section .data
-align 64
-core_lock_next:     dd 0
-core_lock_serving:  dd 0
-align 64

@@ -21,6 +21,11 @@ hv_percpu_area:
     ret
 
 section .bss
-global percpu_area
+global percpu_area, core_lock_next, core_lock_serving
+; The core lock (asm/corelock.asm) shares a page with the first CPUs' blocks: each exit touches
+; both, and under an emulator every page the hypervisor touches after a CR3 load costs a TLB fill.
+alignb 4096
+core_lock_next:     resd 1
+core_lock_serving:  resd 1
 alignb 64
 percpu_area:    resb PERCPU_SIZE * MAX_CPUS
