@@ -67,7 +67,9 @@ namespace Hypervisor.Core
         /// <see cref="Domains.Vcpu.GdtFrameCount"/>) is copied from its frame, any other entry of the guest
         /// part becomes zero (not present). The frames hold descriptors the frame table has checked and
         /// keeps read-only to the guest. set_gdt reloads the whole guest part; update_descriptor reloads
-        /// the one entry it changed in a frame of the caller's GDT.
+        /// the one entry it changed, for each vCPU of the domain with the frame in its GDT. The platform
+        /// loads them into the GDT of the CPU that runs <paramref name="vcpu"/>, if one does (another CPU
+        /// copies them before this returns); a vCPU that does not run gets them when it is switched to.
         /// </summary>
         public abstract void LoadGuestDescriptors(Domains.Vcpu vcpu, int firstEntry, int count);
 

@@ -22,6 +22,7 @@ namespace Hypervisor.Guest
                 ConcurrencyTests.Run(suite);
                 WakeTests.Run(suite);
                 TlbTests.Run(suite);
+                DescriptorTests.Run(suite);
                 DownUpTests.Run(suite);
                 SecondVcpu.SetMode(SecondVcpu.Spin);
                 Hypercalls.VcpuOp(VcpuOp.Down, SecondVcpu.Id, null);

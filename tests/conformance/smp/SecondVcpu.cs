@@ -7,7 +7,7 @@ using Hypervisor.Guest;
 namespace Hypervisor.Conformance
 {
     /// <summary>What the first vCPU and the second share (offsets used by smp_second.asm).</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 136)]
+    [StructLayout(LayoutKind.Explicit, Size = 176)]
     internal struct SecondVcpuBlock
     {
         /// <summary>What the second vCPU does (<see cref="SecondVcpu"/> modes); it copies it to
@@ -32,17 +32,25 @@ namespace Hypervisor.Conformance
         [FieldOffset(96)] public SchedPoll Poll;
         [FieldOffset(120)] public uint PollPort;
         [FieldOffset(128)] public ulong ModeSeen;
+        /// <summary>DESCRIPTOR: the address of the frame list for set_gdt, what set_gdt returned (once it
+        /// is done), the selector read with LSL over and over, and the last limit LSL gave (~0: refused).</summary>
+        [FieldOffset(136)] public ulong GdtList;
+        [FieldOffset(144)] public long GdtResult;
+        [FieldOffset(152)] public ulong GdtDone;
+        [FieldOffset(160)] public ulong Selector;
+        [FieldOffset(168)] public ulong LimitSeen;
     }
 
     /// <summary>
     /// dom0's vCPU 1, started on the kit's own page tables with a stack and the code of smp_second.asm:
     /// a loop that counts (SPIN), counts with events open (EVENTS, its upcalls counted by its own
-    /// callback), polls an event port (POLL) or reads one address over and over (WATCH).
+    /// callback), polls an event port (POLL), reads one address over and over (WATCH) or, with a GDT of
+    /// its own, the limit of one of its descriptors (DESCRIPTOR).
     /// </summary>
     internal static unsafe class SecondVcpu
     {
         public const uint Id = 1;
-        public const ulong Spin = 0, Poll = 1, Watch = 2, Events = 3;
+        public const ulong Spin = 0, Poll = 1, Watch = 2, Events = 3, Descriptor = 4;
         private const ulong StackPages = 4;
         private const ulong InterruptFlag = 1UL << 9;
 

@@ -19,13 +19,20 @@ WATCH_VA        equ 80
 WATCH_SEEN      equ 88
 POLL            equ 96
 MODE_SEEN       equ 128
+GDT_LIST        equ 136
+GDT_RESULT      equ 144
+GDT_DONE        equ 152
+SELECTOR        equ 160
+LIMIT_SEEN      equ 168
 
 MODE_SPIN       equ 0
 MODE_POLL       equ 1
 MODE_WATCH      equ 2
 MODE_EVENTS     equ 3
+MODE_DESCRIPTOR equ 4
 
 SCHEDOP_POLL    equ 3
+HYPERCALL_SET_GDT equ 2
 
 global smp_second_entry_address, smp_second_callback_address
 
@@ -51,6 +58,8 @@ second_entry:
     je .watch
     cmp rax, MODE_EVENTS
     je .events
+    cmp rax, MODE_DESCRIPTOR
+    je .descriptor
     ; MODE_SPIN: count, events masked
     mov rcx, [rdi + UPCALL_MASK]
     mov byte [rcx], 1
@@ -69,6 +78,25 @@ second_entry:
     mov rcx, [rdi + WATCH_VA]
     mov rax, [rcx]
     mov [rdi + WATCH_SEEN], rax
+    inc qword [rdi + SPINS]
+    jmp .loop
+.descriptor:
+    ; once: set_gdt with the one frame listed at GDT_LIST (512 entries); then LSL of SELECTOR over
+    ; and over, which reads the descriptor from this vCPU's GDT (-1 when LSL refuses it)
+    cmp qword [rdi + GDT_DONE], 0
+    jne .lsl
+    push rdi
+    mov rdi, [rdi + GDT_LIST]
+    mov esi, 512
+    call hypercall_page + HYPERCALL_SET_GDT * HYPERCALL_STUB_SIZE
+    pop rdi
+    mov [rdi + GDT_RESULT], rax
+    mov qword [rdi + GDT_DONE], 1
+.lsl:
+    mov rcx, [rdi + SELECTOR]
+    mov rax, -1
+    lsl eax, ecx
+    mov [rdi + LIMIT_SEEN], rax
     inc qword [rdi + SPINS]
     jmp .loop
 .poll:

@@ -3,7 +3,8 @@ using Hypervisor.Core.Domains;
 namespace Hypervisor.Arch.X86_64
 {
     // What one CPU asks of another while guests run: flush your TLB, leave a domain's page tables, come
-    // through the core (a reschedule, an event for the vCPU you run, a pause), halt. The asking CPU holds
+    // through the core (a reschedule, an event for the vCPU you run, a pause), reload the GDT of the
+    // vCPU you run, halt. The asking CPU holds
     // the core lock; it writes the request into the target's PerCpu block, sends an IPI and, for a flush
     // or a leave, waits until the target has served it. The target serves requests in its IPI handler
     // without the core lock (Serve), wherever the IPI finds it: in a guest, in its idle loop, or waiting
@@ -17,6 +18,8 @@ namespace Hypervisor.Arch.X86_64
         /// <summary>Come through the core before going back to the guest.</summary>
         private const int Attend = 4;
         private const int Halt = 8;
+        /// <summary>Copy the running vCPU's guest descriptors into this CPU's GDT again.</summary>
+        private const int Descriptors = 16;
 
         // How long to wait for an answer before saying so (the wait goes on: the request is needed).
         private const ulong PatienceMicroseconds = 5_000_000;
@@ -70,6 +73,28 @@ namespace Hypervisor.Arch.X86_64
             }
             if (sent != 0)
                 WaitForAll(cpus, sequence, forgetTables ? "leave a dying domain" : "stop a paused domain's vCPU");
+        }
+
+        /// <summary>When this returns, the CPU that runs <paramref name="vcpu"/> (if another one does) has its
+        /// guest descriptors as they are now in its GDT frames.</summary>
+        public static void ReloadDescriptors(Vcpu vcpu)
+        {
+            GuestCpu[] cpus = GuestExecution.Cpus;
+            if (cpus == null || cpus.Length == 1)
+                return;
+            int self = Cpu.CurrentIndex();
+            int* sequence = stackalloc int[PerCpu.MaxCpus];
+            int sent = 0;
+            for (int i = 0; i < cpus.Length; i++)
+            {
+                sequence[i] = 0;
+                if (i == self || cpus[i].Current != vcpu)
+                    continue;
+                sequence[i] = Post(cpus[i], Descriptors);
+                sent++;
+            }
+            if (sent != 0)
+                WaitForAll(cpus, sequence, "reload a vCPU's descriptors");
         }
 
         /// <summary>CPU <paramref name="index"/> asks the scheduler again before it resumes a guest.</summary>
@@ -127,6 +152,13 @@ namespace Hypervisor.Arch.X86_64
             }
             if ((requests & Flush) != 0)
                 Cpu.WriteCr3(Cpu.ReadCr3());
+            // The vCPU this CPU runs cannot change meanwhile: the asking CPU holds the core lock.
+            Vcpu running = cpu.Current;
+            if ((requests & Descriptors) != 0 && running != null)
+            {
+                int end = running.GdtFrameCount * 512;
+                X86HostPlatform.CopyGuestDescriptors(cpu, running, 0, end > cpu.LoadedGdtEntries ? end : cpu.LoadedGdtEntries);
+            }
             Cpu.AtomicStore(&block->RequestsServed, made);
             return attend;
         }

@@ -38,17 +38,30 @@ namespace Hypervisor.Arch.X86_64
 
         // The guest part of the GDT is the first 14 frames (entries below 0xe000 / 8), as in Xen. The
         // guest's descriptors are copied in rather than mapped: they were checked when their frames
-        // took the segment-descriptor type, and that type keeps the frames read-only to the guest.
+        // took the segment-descriptor type, and that type keeps the frames read-only to the guest. Each
+        // CPU's GDT holds the descriptors of the vCPU it runs: a vCPU another CPU runs has that CPU copy
+        // them (update_descriptor by a sibling), one that does not run gets them when switched to.
         public override void LoadGuestDescriptors(Vcpu vcpu, int firstEntry, int count)
         {
             const int guestEntries = Hypervisor.Abi.DescriptorTables.FirstReservedGdtEntry;
-            ulong* gdt = (ulong*)DescriptorTables.GdtBase;
-            // Only the running vCPU's descriptors are in this CPU's GDT; another vCPU's go in when it is
-            // switched to.
-            if (gdt == null || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries
-                || GuestExecution.LockHolder == null || vcpu != GuestExecution.LockHolder.Current)
+            GuestCpu holder = GuestExecution.LockHolder;
+            if (DescriptorTables.GdtBase == 0 || firstEntry < 0 || count <= 0 || firstEntry >= guestEntries || holder == null)
                 return;
-            int end = count > guestEntries - firstEntry ? guestEntries : firstEntry + count;
+            if (vcpu != holder.Current)
+            {
+                CrossCpuRequests.ReloadDescriptors(vcpu);
+                return;
+            }
+            CopyGuestDescriptors(holder, vcpu, firstEntry, count > guestEntries - firstEntry ? guestEntries : firstEntry + count);
+        }
+
+        /// <summary>Copies entries [<paramref name="firstEntry"/>, <paramref name="end"/>) of the guest part of
+        /// <paramref name="vcpu"/>'s GDT into the GDT of the calling CPU (<paramref name="cpu"/>, which runs it):
+        /// zero beyond its frames. Keeps <see cref="GuestCpu.LoadedGdtEntries"/> covering every entry that
+        /// may be non-zero, for the next switch to clear.</summary>
+        public static void CopyGuestDescriptors(GuestCpu cpu, Vcpu vcpu, int firstEntry, int end)
+        {
+            ulong* gdt = (ulong*)DescriptorTables.GdtBase;
             int loaded = vcpu.GdtFrameCount * 512;
             for (int i = firstEntry; i < end; i++)
             {
@@ -57,6 +70,11 @@ namespace Hypervisor.Arch.X86_64
                     descriptor = *(ulong*)PhysicalWindow.ToVirtual((vcpu.GdtFrames[i >> 9] << 12) + (ulong)(i & 511) * 8);
                 gdt[i] = descriptor;
             }
+            int reach = end < loaded ? end : loaded;
+            if (firstEntry == 0 && end >= cpu.LoadedGdtEntries)
+                cpu.LoadedGdtEntries = reach;             // everything loaded before was rewritten
+            else if (reach > cpu.LoadedGdtEntries)
+                cpu.LoadedGdtEntries = reach;
         }
 
         public override void Cpuid(uint leaf, uint subleaf, out uint eax, out uint ebx, out uint ecx, out uint edx)

@@ -206,6 +206,27 @@ namespace Hypervisor.Core.Tests.Hypercalls.Memory
         }
 
         [Fact]
+        public void AnEntryOfAnotherVcpusGdtIsReloadedForThatVcpu()
+        {
+            // Another vCPU of the domain (maybe running on another CPU) has the frame in its GDT too, at
+            // another place: each copy of the entry is reloaded, where its vCPU has it.
+            var k = new MmuKit(vcpus: 2);
+            ulong f0 = k.FreeFrame(0), f1 = k.FreeFrame(1);
+            k.T.Write64(k.Args(0), f0);
+            k.T.Write64(k.Args(0) + 8, f1);
+            Assert.Equal(0, k.Call(HypercallNumber.SetGdt, k.Args(0), 1024));
+            Vcpu sibling = k.Domain.Vcpus[1];
+            sibling.GdtFrames[0] = f1;
+            sibling.GdtFrameCount = 1;
+            k.ClearPlatformCalls();
+
+            Assert.Equal(0, k.Call(HypercallNumber.UpdateDescriptor, (f1 << 12) + 7 * 8, FlatDataDpl0));
+            k.Platform.Verify(p => p.LoadGuestDescriptors(k.Vcpu, 512 + 7, 1), Times.Once());
+            k.Platform.Verify(p => p.LoadGuestDescriptors(sibling, 7, 1), Times.Once());
+            k.Platform.Verify(p => p.LoadGuestDescriptors(It.IsAny<Vcpu>(), It.IsAny<int>(), It.IsAny<int>()), Times.Exactly(2));
+        }
+
+        [Fact]
         public void AFrameInNoUseIsWrittenToo()
         {
             var k = new MmuKit();

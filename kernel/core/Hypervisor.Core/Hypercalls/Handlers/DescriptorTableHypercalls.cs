@@ -73,8 +73,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
     /// update_descriptor(ma, desc): writes one descriptor at machine address <c>ma</c> (8-byte aligned, in
     /// a frame the caller owns) after checking it as set_gdt's frames are (<see cref="SegmentDescriptors"/>;
     /// a lower DPL becomes 3). The frame must be a descriptor page or able to take a writable type
-    /// (not a page table): -EINVAL for anything refused. When the frame is part of the caller's GDT the
-    /// changed entry is reloaded into this CPU's GDT.
+    /// (not a page table): -EINVAL for anything refused. When the frame is part of a GDT (the caller's or
+    /// another vCPU's of the domain) the changed entry is reloaded where that vCPU runs
+    /// (<see cref="HostPlatform.LoadGuestDescriptors"/>).
     /// </summary>
     public static class UpdateDescriptorHypercall
     {
@@ -104,11 +105,17 @@ namespace Hypervisor.Core.Hypercalls.Handlers
 
             if (type == PageType.SegmentDescriptor)
             {
+                // The frame may be in the GDT of any of the domain's vCPUs, one another CPU runs included.
                 int entryInFrame = (int)((address & (FrameAllocator.FrameSize - 1)) >> 3);
-                for (int i = 0; i < vcpu.GdtFrameCount; i++)
+                Vcpu[] vcpus = domain.Vcpus;
+                for (int v = 0; v < vcpus.Length; v++)
                 {
-                    if (vcpu.GdtFrames[i] == mfn)
-                        host.Platform.LoadGuestDescriptors(vcpu, i * 512 + entryInFrame, 1);
+                    Vcpu holder = vcpus[v];
+                    for (int i = 0; i < holder.GdtFrameCount; i++)
+                    {
+                        if (holder.GdtFrames[i] == mfn)
+                            host.Platform.LoadGuestDescriptors(holder, i * 512 + entryInFrame, 1);
+                    }
                 }
             }
             MemoryOwners.FinishTlb(host, false, false, 0);
