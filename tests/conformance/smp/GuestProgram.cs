@@ -4,11 +4,17 @@ using Hypervisor.Conformance;
 namespace Hypervisor.Guest
 {
     /// <summary>The smp suite's kernel: dom0 needs a second vCPU, so the machine needs two CPUs (the
-    /// harness gives it two); with one, every test is skipped.</summary>
+    /// harness gives it two); with one, every test is skipped. Built with "role=spinner" on its command
+    /// line it is the second domain of <see cref="RemoteDomainTests"/>, which only spins.</summary>
     internal static unsafe class GuestProgram
     {
         public static uint Main(StartInfo* start)
         {
+            if (RemoteDomainTests.IsSpinner())
+            {
+                RemoteDomainTests.Spin();
+                return 0;
+            }
             var suite = new TestSuite("smp");
             if (!suite.Check("shared_info_mapped", SharedInfoPage.Get() != null, "update_va_mapping of shared info failed"))
                 return suite.Finish();
@@ -24,6 +30,7 @@ namespace Hypervisor.Guest
                 TlbTests.Run(suite);
                 DescriptorTests.Run(suite);
                 DownUpTests.Run(suite);
+                RemoteDomainTests.Run(suite, start);
                 SecondVcpu.SetMode(SecondVcpu.Spin);
                 Hypercalls.VcpuOp(VcpuOp.Down, SecondVcpu.Id, null);
             }

@@ -150,6 +150,16 @@ namespace Hypervisor.Arch.X86_64
                 requests &= ~Flush;
                 attend = true;
             }
+            Vcpu current = cpu.Current;
+            if ((requests & Leave) != 0 && current != null && current.Domain.Id == cpu.LeaveDomainId)
+            {
+                // Nor is the vCPU switched out later (its state saved into it): its objects go back to
+                // the allocator as soon as the asking CPU is done, before this CPU has the lock. It is
+                // dropped here; the next switch saves nothing (its FPU state is simply overwritten).
+                cpu.Current = null;
+                cpu.Raise(GuestCpu.TablesForgotten);
+                attend = true;
+            }
             if ((requests & Flush) != 0)
                 Cpu.WriteCr3(Cpu.ReadCr3());
             // The vCPU this CPU runs cannot change meanwhile: the asking CPU holds the core lock.
