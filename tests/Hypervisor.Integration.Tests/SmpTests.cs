@@ -13,8 +13,9 @@ namespace Hypervisor.Integration.Tests
     /// The other CPUs: with -smp 4 every one is started (INIT-SIPI-SIPI), reported and counted, and dom0
     /// runs to its power-off; with maxcpus=1 the second CPU is left offline. Guests run on every CPU: the
     /// smp conformance suite's dom0 brings its second vCPU up and finds it running at the same time on
-    /// another CPU, woken and interrupted by events from the first, taken down and up again, and its TLB
-    /// flushed by the first vCPU's page-table changes.
+    /// another CPU, woken and interrupted by events from the first, taken down and up again, its TLB
+    /// flushed by the first vCPU's page-table changes and its GDT reloaded by its descriptor changes; a
+    /// second domain is paused and destroyed while it runs on the other CPU.
     /// </summary>
     [Collection(BootCollection.Name)]
     public sealed class SmpTests
@@ -82,7 +83,9 @@ namespace Hypervisor.Integration.Tests
             {
                 "second_vcpu_starts", "both_vcpus_run_at_once", "runstate_other_running", "getvcpuinfo_cpus_differ",
                 "send_wakes_polling_vcpu", "send_interrupts_running_vcpu", "uvmf_invlpg_all", "mmuext_tlb_flush_multi",
-                "down_vcpu_stands_still", "vcpu_runs_again_after_up",
+                "down_vcpu_stands_still", "vcpu_runs_again_after_up", "update_descriptor_reaches_other_vcpu",
+                "spinner_runs_on_other_cpu", "pause_spinner_running_elsewhere", "destroy_spinner_running_elsewhere",
+                "destroyed_second_spinner_gone",
             })
                 Assert.Matches(new Regex(@"TEST smp/" + test + @": PASS"), all);
             Assert.Matches(new Regex(@"getvcpuinfo_cpus_differ: PASS vCPU 0 on CPU (\d+), vCPU 1 on CPU (?!\1)\d+"), all);
