@@ -107,18 +107,35 @@ namespace Hypervisor.Guest
         /// <summary>One copy operation (filled by the caller, status written back into it).</summary>
         public static long Copy(GnttabCopy* op) => Hypercalls.GrantTableOp(GrantTableOp.Copy, op, 1);
 
+        /// <summary>A copy operation: each side is a grant reference when <paramref name="flags"/> says so
+        /// (GNTCOPY_source_gref, GNTCOPY_dest_gref), else a frame (gmfn = machine frame for a PV guest);
+        /// its status starts at a value no call writes, so an untouched status shows.</summary>
+        public static GnttabCopy CopyOperation(ulong source, ushort sourceDom, ushort sourceOffset, ulong dest, ushort destDom,
+                                               ushort destOffset, ushort length, ushort flags)
+        {
+            GnttabCopy op = default;
+            if ((flags & GrantCopyFlags.SourceGref) != 0)
+                op.Source.Ref = (uint)source;
+            else
+                op.Source.Gmfn = source;
+            op.Source.DomId = sourceDom;
+            op.Source.Offset = sourceOffset;
+            if ((flags & GrantCopyFlags.DestGref) != 0)
+                op.Dest.Ref = (uint)dest;
+            else
+                op.Dest.Gmfn = dest;
+            op.Dest.DomId = destDom;
+            op.Dest.Offset = destOffset;
+            op.Len = length;
+            op.Flags = flags;
+            op.Status = short.MinValue;
+            return op;
+        }
+
         /// <summary>A copy between two frames of this domain (gmfn = machine frame for a PV guest).</summary>
         public static long CopyFrames(ulong sourceFrame, ushort sourceOffset, ulong destFrame, ushort destOffset, ushort length, out short status)
         {
-            GnttabCopy op = default;
-            op.Source.Gmfn = sourceFrame;
-            op.Source.DomId = DomainId.Self;
-            op.Source.Offset = sourceOffset;
-            op.Dest.Gmfn = destFrame;
-            op.Dest.DomId = DomainId.Self;
-            op.Dest.Offset = destOffset;
-            op.Len = length;
-            op.Status = short.MinValue;
+            GnttabCopy op = CopyOperation(sourceFrame, DomainId.Self, sourceOffset, destFrame, DomainId.Self, destOffset, length, 0);
             long rc = Copy(&op);
             status = op.Status;
             return rc;

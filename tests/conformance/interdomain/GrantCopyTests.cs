@@ -31,25 +31,7 @@ namespace Hypervisor.Conformance
         }
 
         private static GnttabCopy Op(ulong source, ushort sourceDom, ushort sourceOffset, ulong dest, ushort destDom, ushort destOffset, ushort length, ushort flags)
-        {
-            GnttabCopy op = default;
-            if ((flags & GrantCopyFlags.SourceGref) != 0)
-                op.Source.Ref = (uint)source;
-            else
-                op.Source.Gmfn = source;
-            op.Source.DomId = sourceDom;
-            op.Source.Offset = sourceOffset;
-            if ((flags & GrantCopyFlags.DestGref) != 0)
-                op.Dest.Ref = (uint)dest;
-            else
-                op.Dest.Gmfn = dest;
-            op.Dest.DomId = destDom;
-            op.Dest.Offset = destOffset;
-            op.Len = length;
-            op.Flags = flags;
-            op.Status = short.MinValue;
-            return op;
-        }
+            => GrantTables.CopyOperation(source, sourceDom, sourceOffset, dest, destDom, destOffset, length, flags);
 
         private static void FromPeerGrant(TestSuite suite)
         {

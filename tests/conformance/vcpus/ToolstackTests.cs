@@ -60,7 +60,7 @@ namespace Hypervisor.Conformance
             Peer.Port = (uint)port;
             ElfImage image = builder.Image;
             DomainLayout.Plan(image.VirtBase, image.KernelEnd, builder.NrPages, out DomainLayout planned);
-            var command = new CommandLineText();
+            var command = new CommandLineWriter();
             command.Append("role=peer report=").Hex(planned.Report).Append(" evtchn=").Decimal((ulong)port);
             rc = builder.Build(command.Text, command.Length);
             ConsoleLine line = suite.Result("build_peer", rc == 0).Char(' ');

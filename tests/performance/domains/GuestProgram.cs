@@ -45,14 +45,13 @@ namespace Hypervisor.Guest
             ulong freeBefore = SystemControl.FreePages();
             var builders = new DomainBuilder[(int)count];
             uint* ports = (uint*)GuestMemory.Allocate(count * 4);
-            byte* text = GuestMemory.Allocate(64);
             ulong t0 = GuestClock.Now();
             ulong built = 0;
             for (; built < count; built++)
             {
                 var builder = new DomainBuilder();
                 builders[(int)built] = builder;
-                string failed = Build(builder, (byte*)start->ModStart, start->ModLen, memoryKib, text, out ports[built]);
+                string failed = Build(builder, (byte*)start->ModStart, start->ModLen, memoryKib, out ports[built]);
                 if (failed != null)
                 {
                     ConsoleLine line = GuestConsole.Line().Text("BENCH error domain ").Dec(built + 1).Text(" of ").Dec(count).Text(": ").Text(failed).Text(": ");
@@ -92,7 +91,7 @@ namespace Hypervisor.Guest
         }
 
         // createdomain, a port for it, build, unpause. The step that failed, or null.
-        private static string Build(DomainBuilder builder, byte* image, ulong length, ulong memoryKib, byte* text, out uint port)
+        private static string Build(DomainBuilder builder, byte* image, ulong length, ulong memoryKib, out uint port)
         {
             port = 0;
             if (builder.LoadImage(image, length) != 0)
@@ -103,8 +102,8 @@ namespace Hypervisor.Guest
             if (rc <= 0)
                 return "alloc_unbound";
             port = (uint)rc;
-            int textLength = CommandLineText.Write(text, 64, "role=peer evtchn=", rc > 0 ? (ulong)rc : 0);
-            if (builder.Build(text, textLength) != 0)
+            CommandLineWriter command = new CommandLineWriter().Append("role=peer evtchn=").Decimal((ulong)rc);
+            if (builder.Build(command.Text, command.Length) != 0)
                 return "building it";
             if (builder.Start() != 0)
                 return "starting it";

@@ -74,9 +74,8 @@ namespace Hypervisor.Guest
             if (port <= 0)
                 return "alloc_unbound for the peer";
             s_port = (uint)port;
-            byte* text = GuestMemory.Allocate(64);
-            int length = CommandLineText.Write(text, 64, "role=peer evtchn=", (ulong)port);
-            if (builder.Build(text, length) != 0)
+            CommandLineWriter command = new CommandLineWriter().Append("role=peer evtchn=").Decimal((ulong)port);
+            if (builder.Build(command.Text, command.Length) != 0)
                 return "building the peer";
             if (builder.Start() != 0)
                 return "starting the peer";
@@ -124,19 +123,9 @@ namespace Hypervisor.Guest
             byte* local = GuestMemory.AllocatePages(1);
             ulong frame = MachineFrames.Of(local);
             s_copyFrom = (GnttabCopy*)GuestMemory.Allocate((ulong)sizeof(GnttabCopy));
-            s_copyFrom->Source.Ref = PeerProgram.GrantRef;
-            s_copyFrom->Source.DomId = s_peer;
-            s_copyFrom->Dest.Gmfn = frame;
-            s_copyFrom->Dest.DomId = DomainId.Self;
-            s_copyFrom->Len = 4096;
-            s_copyFrom->Flags = GrantCopyFlags.SourceGref;
+            *s_copyFrom = GrantTables.CopyOperation(PeerProgram.GrantRef, s_peer, 0, frame, DomainId.Self, 0, 4096, GrantCopyFlags.SourceGref);
             s_copyTo = (GnttabCopy*)GuestMemory.Allocate((ulong)sizeof(GnttabCopy));
-            s_copyTo->Source.Gmfn = frame;
-            s_copyTo->Source.DomId = DomainId.Self;
-            s_copyTo->Dest.Ref = PeerProgram.GrantRef;
-            s_copyTo->Dest.DomId = s_peer;
-            s_copyTo->Len = 4096;
-            s_copyTo->Flags = GrantCopyFlags.DestGref;
+            *s_copyTo = GrantTables.CopyOperation(frame, DomainId.Self, 0, PeerProgram.GrantRef, s_peer, 0, 4096, GrantCopyFlags.DestGref);
             TimeCopy("grant_copy_4k_from", s_copyFrom, &CopyFrom);
             // The page came over whole: the peer filled it with its pattern.
             if (((ulong*)local)[0] != PeerProgram.PagePattern || ((ulong*)local)[511] != PeerProgram.PagePattern)
