@@ -228,10 +228,13 @@ namespace Hypervisor.Conformance
                         while (Read(&sibling->Spins) == last && GuestClock.Now() < giveUp)
                             Hypercalls.SchedOp(SchedOp.Yield, null);
                         last = Read(&sibling->Spins);
+                        box->Result = 0;
                         for (ulong i = 0; i < box->Argument; i++)
                         {
                             Write(&box->Spins, Read(&box->Spins) + 1);
-                            Hypercalls.SchedOp(SchedOp.Yield, null);
+                            long result = Hypercalls.SchedOp(SchedOp.Yield, null);
+                            if (result != 0)
+                                box->Result = result;
                             ulong now = Read(&sibling->Spins);
                             if (now != last)
                                 Write(&box->Interleaves, Read(&box->Interleaves) + 1);

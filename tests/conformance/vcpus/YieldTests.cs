@@ -4,9 +4,9 @@ using Hypervisor.Guest;
 namespace Hypervisor.Conformance
 {
     /// <summary>
-    /// Sharing the CPUs between the peer's vCPUs: two secondaries that SCHEDOP_yield in a loop take turns
-    /// on one CPU, each seeing the other move on between most of its iterations (with a CPU each they run
-    /// side by side, and each sees the other move on after a quarter of its yields at least). Then three vCPUs spin (vCPUs 1 and
+    /// Sharing the CPUs between the peer's vCPUs: two secondaries that SCHEDOP_yield in a loop both finish,
+    /// every yield returning 0 (how often each sees the other move on is printed: it is the scheduler's
+    /// choice, ours alternating them on a shared CPU, Xen's sometimes not). Then three vCPUs spin (vCPUs 1 and
     /// 2, and vCPU 0 while it waits), more than the harness's CPUs (two, or one), so they share them, and
     /// their runstates say so: one of vCPUs 1 and 2 at least is runnable while vCPU 0 looks (it has a CPU
     /// then, and the other may have the second), each one's running time grows, runnable time grows, and
@@ -39,9 +39,12 @@ namespace Hypervisor.Conformance
             bool done = Secondaries.WaitDone(1, sequence1) & Secondaries.WaitDone(2, sequence2);
             ulong turns1 = Secondaries.Read(&one->Interleaves) - before1;
             ulong turns2 = Secondaries.Read(&two->Interleaves) - before2;
-            suite.Result("yield_lets_sibling_run", done && turns1 >= Iterations / 4 && turns2 >= Iterations / 4)
+            // How often the sibling moves on between two yields is the scheduler's choice (a yield is a
+            // hint: Xen's credit2 keeps the yielder on when the sibling's credit is far lower), so it is
+            // shown, not judged; what the ABI promises is that a yielder stays runnable and both finish.
+            suite.Result("yield_lets_sibling_run", done && one->Result == 0 && two->Result == 0)
                 .Text(" of ").Dec(Iterations).Text(" yields each, vCPU 1 saw vCPU 2 move on after ").Dec(turns1).Text(", vCPU 2 saw vCPU 1 after ")
-                .Dec(turns2).Text(done ? "" : " (not done within 5 s)").End();
+                .Dec(turns2).Text(done ? "" : " (not done within 5 s)").Text(one->Result != 0 || two->Result != 0 ? " (a yield failed)" : "").End();
         }
 
         private static void Share(TestSuite suite)
