@@ -12,11 +12,12 @@ namespace Hypervisor.Tool
             "  bench hypercall  cycles per hypercall, trap and user-mode trip: the same guest on ours and on Xen 4.17\n" +
             "  bench events  inter-domain event ping-pong and 4 KiB grant copies: the same guests on ours and on Xen 4.17\n" +
             "  bench domains  create, run and destroy 64 small domains: free memory and times, ours and Xen 4.17\n" +
+            "  bench sched  four CPU-bound domains with weights 1:2:4:8, then a cap: CPU time against fair shares, ours and Xen 4.17\n" +
             "  boot         one headless boot, serial console printed with timestamps\n" +
             "  guest        boot a PV guest kernel as dom0 of Xen 4.17 or of our hypervisor\n" +
             "  conformance  run the conformance suites on Xen and/or our hypervisor\n" +
             "  help         this text\n\n" +
-            BootBench.Usage + "\n\n" + GuestBench.Usage + "\n\n" + DomainsBench.Usage + "\n\n" + BootCommand.Usage + "\n\n" + GuestCommand.Usage + "\n\n" + ConformanceCommand.Usage;
+            BootBench.Usage + "\n\n" + GuestBench.Usage + "\n\n" + DomainsBench.Usage + "\n\n" + SchedBench.Usage + "\n\n" + BootCommand.Usage + "\n\n" + GuestCommand.Usage + "\n\n" + ConformanceCommand.Usage;
 
         public static int Main(string[] argv)
         {
@@ -38,7 +39,9 @@ namespace Hypervisor.Tool
                             return GuestBench.Run(GuestBench.Events, new Arguments(argv[2..]));
                         if (argv.Length >= 2 && argv[1] == "domains")
                             return DomainsBench.Run(new Arguments(argv[2..]));
-                        throw new UsageException("bench needs a benchmark name: bench boot|hypercall|events|domains");
+                        if (argv.Length >= 2 && argv[1] == "sched")
+                            return SchedBench.Run(new Arguments(argv[2..]));
+                        throw new UsageException("bench needs a benchmark name: bench boot|hypercall|events|domains|sched");
                     case "boot":
                         return BootCommand.Run(new Arguments(argv[1..]));
                     case "guest":

@@ -110,6 +110,33 @@ namespace Hypervisor.Guest
             return Hypercalls.Domctl(&op);
         }
 
+        /// <summary>XEN_DOMCTL_scheduler_op, getinfo, for the credit scheduler: the domain's weight and cap
+        /// (percent of one CPU, 0 for none).</summary>
+        public static long GetCreditParameters(ushort domain, out ushort weight, out ushort cap)
+        {
+            XenDomctl op = Prepare(Domctl.SchedulerOp, domain);
+            DomctlSchedulerOp* request = (DomctlSchedulerOp*)op.U;
+            request->SchedId = SchedulerId.Credit;
+            request->Cmd = SchedulerOpCommand.GetInfo;
+            long rc = Hypercalls.Domctl(&op);
+            weight = request->Weight;
+            cap = request->Cap;
+            return rc;
+        }
+
+        /// <summary>XEN_DOMCTL_scheduler_op, putinfo, for the credit scheduler: weight 0 leaves the weight
+        /// as it is, cap 0xFFFF the cap.</summary>
+        public static long SetCreditParameters(ushort domain, ushort weight, ushort cap)
+        {
+            XenDomctl op = Prepare(Domctl.SchedulerOp, domain);
+            DomctlSchedulerOp* request = (DomctlSchedulerOp*)op.U;
+            request->SchedId = SchedulerId.Credit;
+            request->Cmd = SchedulerOpCommand.PutInfo;
+            request->Weight = weight;
+            request->Cap = cap;
+            return Hypercalls.Domctl(&op);
+        }
+
         private static long Simple(uint command, ushort domain)
         {
             XenDomctl op = Prepare(command, domain);
