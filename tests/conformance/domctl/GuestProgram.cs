@@ -25,6 +25,7 @@ namespace Hypervisor.Guest
             VersionTests.Run(suite);
             CreateTests.Run(suite);
             InfoTests.Run(suite);
+            SchedulerTests.Run(suite);
             PeerTests.Run(suite, start);
             LifecycleTests.Run(suite);
             DestroyTests.Run(suite);
