@@ -21,6 +21,8 @@ namespace Hypervisor.Conformance
         public long Result;
         /// <summary>A time the order recorded (system time ns by vCPU 0's clock).</summary>
         public ulong Value;
+        /// <summary>A second time the order recorded (the yield loop: when it ended; Value when it began).</summary>
+        public ulong Value2;
 
         /// <summary>1 once the vCPU ran its first instruction of C#.</summary>
         public ulong Started;

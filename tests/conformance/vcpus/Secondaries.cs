@@ -222,6 +222,7 @@ namespace Hypervisor.Conformance
                         // Both loops start together: with a CPU each, one could otherwise be over
                         // before the other has woken up.
                         Mailbox* sibling = Box((uint)box->Argument2);
+                        box->Value = GuestClock.Now();
                         ulong last = Read(&sibling->Spins);
                         Write(&box->Spins, Read(&box->Spins) + 1);
                         ulong giveUp = GuestClock.Now() + WaitNs;
@@ -240,6 +241,7 @@ namespace Hypervisor.Conformance
                                 Write(&box->Interleaves, Read(&box->Interleaves) + 1);
                             last = now;
                         }
+                        box->Value2 = GuestClock.Now();
                         return;
                     }
                 case Orders.Block:

@@ -61,7 +61,9 @@ namespace Hypervisor.Conformance
             ElfImage image = builder.Image;
             DomainLayout.Plan(image.VirtBase, image.KernelEnd, builder.NrPages, out DomainLayout planned);
             var command = new CommandLineWriter();
-            command.Append("role=peer report=").Hex(planned.Report).Append(" evtchn=").Decimal((ulong)port);
+            // The machine's CPU count (physinfo is dom0's to call): whether the peer's spinning vCPUs must share.
+            SystemControl.Physinfo(out SysctlPhysinfo physinfo);
+            command.Append("role=peer report=").Hex(planned.Report).Append(" evtchn=").Decimal((ulong)port).Append(" cpus=").Decimal(physinfo.NrCpus);
             rc = builder.Build(command.Text, command.Length);
             ConsoleLine line = suite.Result("build_peer", rc == 0).Char(' ');
             if (rc == 0)
