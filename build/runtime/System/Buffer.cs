@@ -9,7 +9,15 @@ namespace System
                 return;
             if (destination < source || destination >= source + length)
             {
+                // Four words to an iteration: fewer loop blocks under an emulator (grant copies, guest pages).
                 nuint i = 0;
+                for (; i + 32 <= length; i += 32)
+                {
+                    *(ulong*)(destination + i) = *(ulong*)(source + i);
+                    *(ulong*)(destination + i + 8) = *(ulong*)(source + i + 8);
+                    *(ulong*)(destination + i + 16) = *(ulong*)(source + i + 16);
+                    *(ulong*)(destination + i + 24) = *(ulong*)(source + i + 24);
+                }
                 for (; i + 8 <= length; i += 8)
                     *(ulong*)(destination + i) = *(ulong*)(source + i);
                 for (; i < length; i++)
