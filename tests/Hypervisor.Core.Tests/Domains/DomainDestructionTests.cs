@@ -241,6 +241,42 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Equal(-XenErrno.ESRCH, k.GetDomainInfo(d.Id, out _, out _));
         }
 
+        [Fact]
+        public void ADomainThatShutDownStillSaysSoWhileItDies()
+        {
+            var w = new World();
+            GrantKit k = w.K;
+            Domain d1 = w.AddDomain();
+            ulong frame = k.FreeFrame(d1, 0);
+            ulong entry = k.L1EntryAddress(k.Dom0, w.Window0);
+            Assert.Equal(0, w.Dom0MmuUpdate(entry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(frame, P | RW), 1));
+            DomainLifecycle.Shutdown(d1, ShutdownReason.Reboot);
+
+            Assert.Equal(0, w.Destroy(1));
+
+            Assert.Equal(DomainState.Dying, d1.State);
+            Assert.Equal(0, w.GetDomainInfo(1, out DomctlGetDomainInfo info, out _));
+            ControlKit.AssertBits(info.Flags, DomainInfoFlags.Dying | DomainInfoFlags.Shutdown);
+            Assert.Equal(ShutdownReason.Reboot, (info.Flags >> DomainInfoFlags.ShutdownShift) & DomainInfoFlags.ShutdownMask);
+        }
+
+        [Fact]
+        public void ADomainDestroyedWhileRunningIsDyingNotShutDown()
+        {
+            var w = new World();
+            GrantKit k = w.K;
+            Domain d1 = w.AddDomain();
+            ulong frame = k.FreeFrame(d1, 0);
+            ulong entry = k.L1EntryAddress(k.Dom0, w.Window0);
+            Assert.Equal(0, w.Dom0MmuUpdate(entry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(frame, P | RW), 1));
+
+            Assert.Equal(0, w.Destroy(1));
+
+            Assert.Equal(0, w.GetDomainInfo(1, out DomctlGetDomainInfo info, out _));
+            ControlKit.AssertBits(info.Flags, DomainInfoFlags.Dying);
+            ControlKit.AssertNoBits(info.Flags, DomainInfoFlags.Shutdown);
+        }
+
         // ---- A frame dom0 still maps ----
 
         [Theory]

@@ -329,7 +329,9 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 flags = 0;
             if (domain.IsDying)
                 flags |= DomainInfoFlags.Dying;
-            if (domain.State == DomainState.ShutDown || domain.State == DomainState.Crashed)
+            // A domain that shut down stays so while it dies (Xen keeps is_shut_down through domain_kill):
+            // the toolstack still sees why it stopped.
+            if (domain.State == DomainState.ShutDown || domain.State == DomainState.Crashed || (domain.IsDying && domain.ShutdownReason >= 0))
                 flags |= DomainInfoFlags.Shutdown;
             if (domain.ControllerPauses > 0)
                 flags |= DomainInfoFlags.Paused;
