@@ -434,15 +434,11 @@ namespace Hypervisor.Arch.X86_64
                 return start + offset;   // objects do not move in this runtime
         }
 
-        // FNINIT's state with the default MXCSR, as a vCPU that never ran starts with.
+        // FNINIT's state with the default MXCSR, as a vCPU that never ran starts with: the same image the
+        // idle vCPU loads (traps.asm).
         private static void InitialFpuImage(Vcpu vcpu)
         {
-            byte* image = (byte*)FpuImage(vcpu);
-            for (int i = 0; i < Vcpu.FpuStateSize; i++)
-                image[i] = 0;
-            *(ushort*)image = 0x037F;                 // FCW
-            *(uint*)(image + 24) = 0x1F80;            // MXCSR
-            *(uint*)(image + 28) = 0xFFFF;            // MXCSR mask
+            System.Buffer.Memmove((byte*)FpuImage(vcpu), (byte*)Cpu.InitialFpuState(), Vcpu.FpuStateSize);
         }
 
         // A data selector is loaded in ring 0 here, where a bad one would fault in the hypervisor: only a
