@@ -19,6 +19,7 @@ namespace Hypervisor.Guest
             suite.Returns("callbacks_registered", 0, GuestCallbacks.Register());
             TimeInfoTests.Run(suite);
             WallClockTests.Run(suite);
+            TimeAreaTests.Run(suite);
 
             long port = TimerPort.Bind();
             suite.Result("bind_virq_timer", port > 0).Text(" port ").Result(port).End();

@@ -26,6 +26,10 @@ namespace Hypervisor.Core.Domains
         /// VCPUOP_register_runstate_memory_area (0: none).</summary>
         public ulong RunstateArea;
 
+        /// <summary>Guest-virtual address of the vcpu_time_info copy registered with
+        /// VCPUOP_register_vcpu_time_memory_area (0: none), rewritten with every time stamp.</summary>
+        public ulong TimeArea;
+
         /// <summary>Taken down with VCPUOP_down (it stays initialised; VCPUOP_up brings it back).</summary>
         public bool IsDown;
 

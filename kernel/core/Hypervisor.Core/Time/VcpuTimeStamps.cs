@@ -1,3 +1,4 @@
+using Hypervisor.Abi;
 using Hypervisor.Core.Domains;
 
 namespace Hypervisor.Core.Time
@@ -22,7 +23,29 @@ namespace Hypervisor.Core.Time
             SystemClock clock = host.Clock;
             if (clock == null)
                 return;
-            clock.WriteVcpuTime(host.Memory, vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset, host.Platform.ReadTimeStampCounter());
+            ulong timeInfo = vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset;
+            clock.WriteVcpuTime(host.Memory, timeInfo, host.Platform.ReadTimeStampCounter());
+            if (vcpu.TimeArea != 0)
+                CopyToTimeArea(vcpu, host, timeInfo);
+        }
+
+        // The registered copy gets the stamp just written, with the same version protocol: the version
+        // odd first, then the fields, then the version even. Through the vCPU's kernel page tables (the
+        // area is kernel or vDSO memory mapped there); a failed write is ignored, as by Xen.
+        private static unsafe void CopyToTimeArea(Vcpu vcpu, Host host, ulong timeInfo)
+        {
+            if (host.PageWalk == null || vcpu.KernelTableFrame == 0)
+                return;
+            VcpuTimeInfo copy;
+            host.Memory.ReadBytes(timeInfo, new System.Span<byte>(&copy, sizeof(VcpuTimeInfo)));
+            uint done = copy.Version;
+            uint updating = done - 1;   // the stamp's own odd version
+            ulong area = vcpu.TimeArea;
+            if (!host.PageWalk.TryWrite(vcpu.KernelTableFrame, area, new System.ReadOnlySpan<byte>(&updating, sizeof(uint))))
+                return;
+            copy.Version = updating;
+            host.PageWalk.TryWrite(vcpu.KernelTableFrame, area, new System.ReadOnlySpan<byte>(&copy, sizeof(VcpuTimeInfo)));
+            host.PageWalk.TryWrite(vcpu.KernelTableFrame, area, new System.ReadOnlySpan<byte>(&done, sizeof(uint)));
         }
 
         /// <summary>At each epoch boundary: a fresh stamp for every vCPU of every live domain.</summary>

@@ -205,6 +205,82 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
             Assert.Equal(-XenErrno.EFAULT, VcpuOp(g, Abi.VcpuOp.RegisterRunstateMemoryArea, 0, TestDomain.UnmappedAddress));
         }
 
+        // ---- register_vcpu_time_memory_area ----
+
+        private const ulong TscHz = 2_000_000_000;
+
+        private static void StartClock(CpuStateGuest g, ulong tsc)
+        {
+            g.T.Platform.Setup(p => p.TimeStampFrequency).Returns(TscHz);
+            g.T.Platform.Setup(p => p.ReadTimeStampCounter()).Returns(tsc);
+            g.T.Host.Clock = new Hypervisor.Core.Time.SystemClock(TscHz, 0, 1_700_000_000);
+        }
+
+        private static void AssertAreaHoldsTheStamp(CpuStateGuest g)
+        {
+            ulong stamp = g.Vcpu.VcpuInfoAddress + VcpuInfoAccess.TimeOffset;
+            VcpuTimeInfo copy = g.T.ReadStruct<VcpuTimeInfo>(g.Data);
+            Assert.Equal(g.T.Memory.Read32(stamp), copy.Version);
+            Assert.Equal(0u, copy.Version & 1);
+            Assert.Equal(g.T.Memory.Read64(stamp + 8), copy.TscTimestamp);
+            Assert.Equal(g.T.Memory.Read64(stamp + 16), copy.SystemTime);
+            Assert.Equal(g.T.Memory.Read32(stamp + 24), copy.TscToSystemMul);
+            Assert.Equal((sbyte)g.T.Memory.Read8(stamp + 28), copy.TscShift);
+        }
+
+        [Fact]
+        public void TimeAreaGetsTheStampAtOnceAndEveryStampAfter()
+        {
+            var g = new CpuStateGuest();
+            StartClock(g, 6 * TscHz);
+            g.T.Write(g.Data, Enumerable(32, 0xAA));
+            g.T.Write64(g.Args, g.Data);
+
+            Assert.Equal(0, VcpuOp(g, Abi.VcpuOp.RegisterVcpuTimeMemoryArea, 0, g.Args));
+
+            Assert.Equal(g.Data, g.Vcpu.TimeArea);
+            AssertAreaHoldsTheStamp(g);
+            Assert.Equal(6 * TscHz, g.T.ReadStruct<VcpuTimeInfo>(g.Data).TscTimestamp);
+            uint first = g.T.ReadStruct<VcpuTimeInfo>(g.Data).Version;
+
+            g.T.Platform.Setup(p => p.ReadTimeStampCounter()).Returns(7 * TscHz);
+            Hypervisor.Core.Time.VcpuTimeStamps.Stamp(g.Vcpu);   // as when the vCPU is next switched in
+
+            AssertAreaHoldsTheStamp(g);
+            Assert.Equal(first + 2, g.T.ReadStruct<VcpuTimeInfo>(g.Data).Version);
+            Assert.Equal(7 * TscHz, g.T.ReadStruct<VcpuTimeInfo>(g.Data).TscTimestamp);
+        }
+
+        [Fact]
+        public void TimeAreaMayBeUnmappedOrNull()
+        {
+            var g = new CpuStateGuest();
+            StartClock(g, TscHz);
+            g.T.Write64(g.Args, TestDomain.UnmappedAddress);
+            Assert.Equal(0, VcpuOp(g, Abi.VcpuOp.RegisterVcpuTimeMemoryArea, 0, g.Args));
+            Assert.Equal(TestDomain.UnmappedAddress, g.Vcpu.TimeArea);
+            Hypervisor.Core.Time.VcpuTimeStamps.Stamp(g.Vcpu);   // nothing to write to: ignored
+
+            g.T.Write(g.Data, Enumerable(32, 0xAA));
+            g.T.Write64(g.Args, 0);
+            Assert.Equal(0, VcpuOp(g, Abi.VcpuOp.RegisterVcpuTimeMemoryArea, 0, g.Args));
+            Assert.Equal(0UL, g.Vcpu.TimeArea);
+            Hypervisor.Core.Time.VcpuTimeStamps.Stamp(g.Vcpu);
+            Assert.Equal(0xAAAAAAAAu, g.T.ReadStruct<VcpuTimeInfo>(g.Data).Version);
+        }
+
+        [Theory]
+        [InlineData(0xFFFF_8000_0000_0000UL)]
+        [InlineData(0x0000_8000_0000_0000UL)]
+        public void TimeAreaOutsideGuestSpaceIsEfault(ulong address)
+        {
+            var g = new CpuStateGuest();
+            g.T.Write64(g.Args, address);
+            Assert.Equal(-XenErrno.EFAULT, VcpuOp(g, Abi.VcpuOp.RegisterVcpuTimeMemoryArea, 0, g.Args));
+            Assert.Equal(0UL, g.Vcpu.TimeArea);
+            Assert.Equal(-XenErrno.EFAULT, VcpuOp(g, Abi.VcpuOp.RegisterVcpuTimeMemoryArea, 0, TestDomain.UnmappedAddress));
+        }
+
         // ---- register_vcpu_info ----
 
         private static long RegisterVcpuInfo(CpuStateGuest g, ulong mfn, uint offset)

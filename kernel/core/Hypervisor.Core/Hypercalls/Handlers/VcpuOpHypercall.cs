@@ -52,6 +52,8 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                     return RegisterRunstateArea(vcpu, target, arg);
                 case VcpuOp.RegisterVcpuInfo:
                     return RegisterVcpuInfo(vcpu, target, arg);
+                case VcpuOp.RegisterVcpuTimeMemoryArea:
+                    return RegisterTimeArea(vcpu, target, arg);
                 case VcpuOp.SetPeriodicTimer:
                     {
                         if (!GuestMemory.TryRead(vcpu, arg, out VcpuSetPeriodicTimer set))
@@ -136,6 +138,20 @@ namespace Hypervisor.Core.Hypercalls.Handlers
                 VcpuRunstateInfo info = Runstate.Get(target);
                 GuestMemory.TryWrite(caller, request.Addr, in info);
             }
+            return 0;
+        }
+
+        // Like the runstate area: Xen judges the address only (0 unregisters), then stamps the vCPU's time
+        // at once, so the copy is current before the call returns.
+        private static long RegisterTimeArea(Vcpu caller, Vcpu target, ulong arg)
+        {
+            if (!GuestMemory.TryRead(caller, arg, out VcpuRegisterTimeMemoryArea request))
+                return -XenErrno.EFAULT;
+            if (!GuestHandle.IsOkay(request.Addr, 1, (ulong)sizeof(VcpuTimeInfo)))
+                return -XenErrno.EFAULT;
+            target.TimeArea = request.Addr;
+            if (request.Addr != 0)
+                VcpuTimeStamps.Stamp(target);
             return 0;
         }
 
