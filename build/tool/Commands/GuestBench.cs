@@ -16,7 +16,7 @@ namespace Hypervisor.Tool.Commands
 {
     /// <summary>A benchmark guest: its name on the command line, its image, its defaults.</summary>
     public sealed record GuestBenchDefinition(string Name, string GuestName, string Source, string Title,
-        int DefaultIterations, bool OwnImageAsInitrd, string Usage);
+        int DefaultIterations, bool OwnImageAsInitrd, int DefaultSmp, string Usage);
 
     /// <summary>
     /// hv-tool bench hypercall|events: a benchmark guest (tests/performance/NAME, built into
@@ -31,22 +31,24 @@ namespace Hypervisor.Tool.Commands
             "  --runs N        boots of the benchmark guest per hypervisor (default 3)\n" +
             "  --json          print the results as JSON on stdout (progress goes to stderr)\n" +
             "  --batches B     timed batches per operation, of which the guest reports the median (default 15)\n" +
-            "  --timeout S     give up on one run after S seconds (default 300)\n" +
-            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU)\n";
+            "  --timeout S     give up on one run after S seconds (default 300)\n";
 
         public static readonly GuestBenchDefinition Hypercall = new GuestBenchDefinition(
-            "hypercall", "bench-hypercall", "tests/performance/hypercall", "hypercalls", 1000, false,
+            "hypercall", "bench-hypercall", "tests/performance/hypercall", "hypercalls", 1000, false, GuestRunOptions.DefaultSmp,
             "hv-tool bench hypercall [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
             CommonOptions +
+            "  --smp N         CPUs of the machine (default 2; dom0 gets a vCPU per CPU)\n" +
             "  --iterations N  operations per timed batch (default 1000; console_io writes a tenth of that)\n" +
             "  --guest PATH    the benchmark guest (default out/guests/bench-hypercall.elf)");
 
         public static readonly GuestBenchDefinition Events = new GuestBenchDefinition(
-            "events", "bench-events", "tests/performance/events", "inter-domain events and grant copies", 200, true,
+            "events", "bench-events", "tests/performance/events", "inter-domain events and grant copies", 200, true, 1,
             "hv-tool bench events [--runs N] [--json] [--iterations N] [--batches B] [--timeout S] [--smp N] [--image-dir DIR] [--guest PATH]\n" +
             "  dom0 builds a second domain (4 MiB) from the same image and times an event ping-pong with it\n" +
             "  and grant copies of 4 KiB out of and into its page\n" +
             CommonOptions +
+            "  --smp N         CPUs of the machine (default 1: both domains share it, so a round trip is two\n" +
+            "                  domain switches; on two, it times how soon the host wakes the emulator's other CPU)\n" +
             "  --iterations N  operations per timed batch (default 200)\n" +
             "  --guest PATH    the benchmark guest, also the second domain's kernel (default out/guests/bench-events.elf)");
 
@@ -72,7 +74,7 @@ namespace Hypervisor.Tool.Commands
             double timeoutSeconds = args.Seconds("--timeout", 300);
             string imageDir = args.Value("--image-dir");
             string guest = args.Value("--guest");
-            int smp = args.Int("--smp", GuestRunOptions.DefaultSmp, 1, 64);
+            int smp = args.Int("--smp", bench.DefaultSmp, 1, 64);
             args.ExpectNone();
 
             string root = ImageLocator.FindRepoRoot();
