@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Hypervisor.Tool.Bench;
 using Hypervisor.Tool.Guests;
 using Hypervisor.Tool.Machines;
 using Hypervisor.Tool.Reference;
@@ -51,60 +52,26 @@ namespace Hypervisor.Tool.Commands
                 Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench domains builds it from tests/performance/domains)");
                 return 1;
             }
-            string logDir = Path.Combine(root, "out", "bench");
-            Directory.CreateDirectory(logDir);
             Console.WriteLine($"Creating, running and destroying {domains} domains of {memoryKib} KiB on each hypervisor ({QemuMachine.Version()}, TCG)");
 
             var results = new Dictionary<GuestHost, Dictionary<string, ulong>>();
             var failures = new List<string>();
             foreach (GuestHost host in new[] { GuestHost.Ours, GuestHost.Xen })
             {
-                string name = GuestHosts.Name(host);
-                string image = null;
-                try
-                {
-                    image = GuestCommand.HypervisorImage(host, root, imageDir);
-                }
-                catch (XenUnavailableException e)
-                {
-                    Console.Error.WriteLine($"hv-tool: {e.Message}");
-                }
-                if (image == null)
-                {
-                    failures.Add($"{name}: no hypervisor image");
+                DomainBenchRun run = DomainBenchRun.Boot("domains", host, root, imageDir, guest, $"domains={domains} memory_kib={memoryKib}",
+                                                         timeoutSeconds, Console.Out, failures);
+                if (run == null)
                     continue;
-                }
-                Console.Write($"  {name}: ");
-                var options = new GuestRunOptions
-                {
-                    Host = host,
-                    GuestPath = guest,
-                    GuestArguments = $"domains={domains} memory_kib={memoryKib}",
-                    HypervisorPath = image,
-                    Timeout = TimeSpan.FromSeconds(timeoutSeconds),
-                };
-                options.ExtraModules.Add(Path.GetFullPath(guest));
-                GuestRunResult run = GuestRunner.Run(options);
-                string log = Path.Combine(logDir, $"domains-{name}.log");
-                File.WriteAllLines(log, run.Lines.Select(l => l.ToString()));
                 Dictionary<string, ulong> figures = null;
-                foreach (SerialLine line in run.Lines)
+                foreach (string text in run.GuestLines)
                 {
-                    string text = GuestOutput.GuestText(line.Text);
                     Match m = Result.Match(text);
                     if (m.Success)
                         figures = Field.Matches(m.Groups[1].Value).ToDictionary(f => f.Groups[1].Value, f => ulong.Parse(f.Groups[2].Value, CultureInfo.InvariantCulture));
-                    else if (text.StartsWith("BENCH error", StringComparison.Ordinal))
-                        failures.Add($"{name}: {text.Substring(6)}");
                 }
-                if (figures == null)
-                {
-                    failures.Add($"{name}: no result line ({run.Reason}; serial output in {log})");
-                    Console.WriteLine($"FAILED ({run.Reason}; {log})");
-                    continue;
-                }
-                results[host] = figures;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {run.Elapsed.TotalSeconds:0.0} s ({log})"));
+                run.Report(figures != null, "no result line", Console.Out, failures);
+                if (figures != null)
+                    results[host] = figures;
             }
             Console.WriteLine();
 

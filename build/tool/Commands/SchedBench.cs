@@ -96,54 +96,19 @@ namespace Hypervisor.Tool.Commands
                 Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench sched builds it from tests/performance/sched)");
                 return 1;
             }
-            string logDir = Path.Combine(root, "out", "bench");
-            Directory.CreateDirectory(logDir);
             progress.WriteLine($"Four CPU-bound domains, weights 1:2:4:8, {seconds} s per phase, on each hypervisor ({QemuMachine.Version()}, TCG, {GuestRunOptions.DefaultSmp} CPUs)");
 
             var results = new Dictionary<GuestHost, List<PhaseResult>>();
             var failures = new List<string>();
             foreach (GuestHost host in hosts)
             {
-                string name = GuestHosts.Name(host);
-                string image = null;
-                try
-                {
-                    image = GuestCommand.HypervisorImage(host, root, imageDir);
-                }
-                catch (XenUnavailableException e)
-                {
-                    Console.Error.WriteLine($"hv-tool: {e.Message}");
-                }
-                if (image == null)
-                {
-                    failures.Add($"{name}: no hypervisor image");
+                DomainBenchRun run = DomainBenchRun.Boot("sched", host, root, imageDir, guest, $"seconds={seconds} cap={cap}", timeoutSeconds, progress, failures);
+                if (run == null)
                     continue;
-                }
-                progress.Write($"  {name}: ");
-                var options = new GuestRunOptions
-                {
-                    Host = host,
-                    GuestPath = guest,
-                    GuestArguments = $"seconds={seconds} cap={cap}",
-                    HypervisorPath = image,
-                    Timeout = TimeSpan.FromSeconds(timeoutSeconds),
-                };
-                options.ExtraModules.Add(Path.GetFullPath(guest));
-                GuestRunResult run = GuestRunner.Run(options);
-                string log = Path.Combine(logDir, $"sched-{name}.log");
-                File.WriteAllLines(log, run.Lines.Select(l => l.ToString()));
-                var lines = run.Lines.Select(l => GuestOutput.GuestText(l.Text)).ToList();
-                foreach (string text in lines.Where(t => t.StartsWith("BENCH error", StringComparison.Ordinal)))
-                    failures.Add($"{name}: {text.Substring(6)}");
-                List<PhaseResult> phases = Parse(lines, out string problem);
-                if (phases == null)
-                {
-                    failures.Add($"{name}: {problem} ({run.Reason}; serial output in {log})");
-                    progress.WriteLine($"FAILED ({run.Reason}; {log})");
-                    continue;
-                }
-                results[host] = phases;
-                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {run.Elapsed.TotalSeconds:0.0} s ({log})"));
+                List<PhaseResult> phases = Parse(run.GuestLines, out string problem);
+                run.Report(phases != null, problem, progress, failures);
+                if (phases != null)
+                    results[host] = phases;
             }
             progress.WriteLine();
             if (json)
@@ -248,7 +213,7 @@ namespace Hypervisor.Tool.Commands
                     {
                         DomainShare h = results.TryGetValue(host, out var phases) ? phases.FirstOrDefault(p => p.Name == phase.Name)?.Domains.ElementAtOrDefault(i) : null;
                         row.Add(h == null ? "-" : Percent(h.Got));
-                        row.Add(h == null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{h.Deviation * 100:+0.0;-0.0}%{(h.Within ? "" : " !")}"));
+                        row.Add(h == null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(h.Deviation * 100, 1):+0.0;-0.0;0.0}%{(h.Within ? "" : " !")}"));
                     }
                     rows.Add(row.ToArray());
                 }

@@ -18,6 +18,19 @@ namespace Hypervisor.Guest
         /// <summary>The time-stamp counter.</summary>
         public static ulong ReadTsc() => Rdtsc();
 
+        /// <summary>Gives the CPU away for <paramref name="ns"/> of system time: SCHEDOP_poll on no port with
+        /// the end as its timeout, again if something woke it early.</summary>
+        public static void Sleep(ulong ns)
+        {
+            SchedPoll poll = default;
+            ulong until = Now() + ns;
+            while (Now() < until)
+            {
+                poll.Timeout = until;
+                Hypercalls.SchedOp(SchedOp.Poll, &poll);
+            }
+        }
+
         /// <summary>System time now in ns, or 0 when shared info is not mapped.</summary>
         public static ulong Now()
         {

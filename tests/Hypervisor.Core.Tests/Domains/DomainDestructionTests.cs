@@ -241,15 +241,21 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Equal(-XenErrno.ESRCH, k.GetDomainInfo(d.Id, out _, out _));
         }
 
+        // Domain 1 with one of its frames mapped by dom0, so that destroying it leaves it dying.
+        private static Domain DomainDom0Maps(World w)
+        {
+            GrantKit k = w.K;
+            Domain d1 = w.AddDomain();
+            ulong entry = k.L1EntryAddress(k.Dom0, w.Window0);
+            Assert.Equal(0, w.Dom0MmuUpdate(entry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(k.FreeFrame(d1, 0), P | RW), 1));
+            return d1;
+        }
+
         [Fact]
         public void ADomainThatShutDownStillSaysSoWhileItDies()
         {
             var w = new World();
-            GrantKit k = w.K;
-            Domain d1 = w.AddDomain();
-            ulong frame = k.FreeFrame(d1, 0);
-            ulong entry = k.L1EntryAddress(k.Dom0, w.Window0);
-            Assert.Equal(0, w.Dom0MmuUpdate(entry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(frame, P | RW), 1));
+            Domain d1 = DomainDom0Maps(w);
             DomainLifecycle.Shutdown(d1, ShutdownReason.Reboot);
 
             Assert.Equal(0, w.Destroy(1));
@@ -264,11 +270,7 @@ namespace Hypervisor.Core.Tests.Domains
         public void ADomainDestroyedWhileRunningIsDyingNotShutDown()
         {
             var w = new World();
-            GrantKit k = w.K;
-            Domain d1 = w.AddDomain();
-            ulong frame = k.FreeFrame(d1, 0);
-            ulong entry = k.L1EntryAddress(k.Dom0, w.Window0);
-            Assert.Equal(0, w.Dom0MmuUpdate(entry | MmuUpdateCommand.NormalPtUpdate, PageTableEntry.Make(frame, P | RW), 1));
+            DomainDom0Maps(w);
 
             Assert.Equal(0, w.Destroy(1));
 

@@ -30,7 +30,7 @@ namespace Hypervisor.Conformance
             // 1 s calibration (Xen): wait for vcpu_info's version to move on, then compare again.
             ulong giveUp = GuestClock.Now() + StampWaitNs;
             while (TimeSnapshot.Read(TimeSnapshot.Of(0)).Version == first && GuestClock.Now() < giveUp)
-                Sleep(SleepNs);
+                GuestClock.Sleep(SleepNs);
             Matches(suite, "time_area_follows_later_stamps", area, out uint later);
             suite.Result("time_area_version_moves_on", later > first && (later & 1) == 0)
                 .Text(" version ").Dec(first).Text(" -> ").Dec(later).End();
@@ -40,7 +40,7 @@ namespace Hypervisor.Conformance
             uint left = area->Version;
             giveUp = GuestClock.Now() + StampWaitNs;
             while (TimeSnapshot.Read(TimeSnapshot.Of(0)).Version == later && GuestClock.Now() < giveUp)
-                Sleep(SleepNs);
+                GuestClock.Sleep(SleepNs);
             suite.Result("time_area_left_alone_once_unregistered", area->Version == left && TimeSnapshot.Read(TimeSnapshot.Of(0)).Version != left)
                 .Text(" copy's version ").Dec(left).Text(" -> ").Dec(area->Version).Text(", vcpu_info's ").Dec(TimeSnapshot.Read(TimeSnapshot.Of(0)).Version).End();
 
@@ -59,18 +59,6 @@ namespace Hypervisor.Conformance
                                && copy.Mul == stamp.Mul && copy.Shift == stamp.Shift)
                 .Text(" copy: version ").Dec(copy.Version).Text(", tsc ").Dec(copy.TscTimestamp).Text(", system ").Dec(copy.SystemTime)
                 .Text("; vcpu_info: version ").Dec(stamp.Version).Text(", tsc ").Dec(stamp.TscTimestamp).Text(", system ").Dec(stamp.SystemTime).End();
-        }
-
-        // Gives the CPU away (the idle vCPU runs, then vCPU 0 is switched in again with a fresh stamp).
-        private static void Sleep(ulong ns)
-        {
-            SchedPoll poll = default;
-            ulong until = GuestClock.Now() + ns;
-            while (GuestClock.Now() < until)
-            {
-                poll.Timeout = until;
-                Hypercalls.SchedOp(SchedOp.Poll, &poll);
-            }
         }
     }
 }

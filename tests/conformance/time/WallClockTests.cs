@@ -40,7 +40,7 @@ namespace Hypervisor.Conformance
                 .Text(" wc_sec ").Dec(first.Seconds).Text(" + system time ").Dec(first.SystemNow / 1000000000UL).Text(" s = ")
                 .Dec(seconds).Text(" s since 1970 (expected 2023..2100)").End();
 
-            Sleep(WaitNs);
+            GuestClock.Sleep(WaitNs);
             WallClock second = Read(shared);
             ulong wallElapsed = second.NowNs - first.NowNs;
             ulong systemElapsed = second.SystemNow - first.SystemNow;
@@ -72,18 +72,6 @@ namespace Hypervisor.Conformance
                     }
                 }
                 c.Retries++;
-            }
-        }
-
-        private static void Sleep(ulong ns)
-        {
-            SchedPoll poll = default;
-            poll.NrPorts = 0;
-            ulong until = GuestClock.Now() + ns;
-            while (GuestClock.Now() < until)
-            {
-                poll.Timeout = until;
-                Hypercalls.SchedOp(SchedOp.Poll, &poll);
             }
         }
     }

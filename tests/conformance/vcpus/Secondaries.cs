@@ -156,16 +156,7 @@ namespace Hypervisor.Conformance
 
         /// <summary>Gives the CPU away for <paramref name="ns"/> of system time (SCHEDOP_poll on no port, events
         /// masked: only the timeout ends it).</summary>
-        public static void Sleep(ulong ns)
-        {
-            SchedPoll poll = default;
-            ulong until = GuestClock.Now() + ns;
-            while (GuestClock.Now() < until)
-            {
-                poll.Timeout = until;
-                Hypercalls.SchedOp(SchedOp.Poll, &poll);
-            }
-        }
+        public static void Sleep(ulong ns) => GuestClock.Sleep(ns);
 
         /// <summary>A read the compiler may not merge or move: another vCPU writes these.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]

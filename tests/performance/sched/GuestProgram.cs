@@ -61,7 +61,7 @@ namespace Hypervisor.Guest
                 if (builders[i].Start() != 0)
                     return Finish(builders, "starting a domain");
             }
-            Sleep(SettleNs);
+            GuestClock.Sleep(SettleNs);
             if (!MeasurePhase("weights", builders, seconds))
                 return Finish(builders, null);
 
@@ -71,7 +71,7 @@ namespace Hypervisor.Guest
                 GuestConsole.Line().Text("BENCH error capping domain ").Dec(builders[Domains - 1].Domain).Text(": ").Result(rc).End();
                 return Finish(builders, null);
             }
-            Sleep(SettleNs);
+            GuestClock.Sleep(SettleNs);
             MeasurePhase("cap", builders, seconds);
             return Finish(builders, null);
         }
@@ -105,7 +105,7 @@ namespace Hypervisor.Guest
             ulong t0 = GuestClock.Now();
             if (!ReadCpuTimes(builders, before))
                 return false;
-            Sleep(seconds * 1000000000UL);
+            GuestClock.Sleep(seconds * 1000000000UL);
             if (!ReadCpuTimes(builders, after))
                 return false;
             ulong t1 = GuestClock.Now();
@@ -164,18 +164,6 @@ namespace Hypervisor.Guest
             }
             GuestConsole.Line().Text("BENCH done").End();
             return ShutdownReason.Poweroff;
-        }
-
-        // dom0 gives its CPU away while it waits: SCHEDOP_poll on no port, with a timeout.
-        private static void Sleep(ulong ns)
-        {
-            SchedPoll poll = default;
-            ulong until = GuestClock.Now() + ns;
-            while (GuestClock.Now() < until)
-            {
-                poll.Timeout = until;
-                Hypercalls.SchedOp(SchedOp.Poll, &poll);
-            }
         }
 
         private static bool IsSpinner()
