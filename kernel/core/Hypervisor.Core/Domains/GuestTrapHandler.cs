@@ -67,8 +67,15 @@ namespace Hypervisor.Core.Domains
             TrapTableEntry entry = vcpu.TrapTable[vector];
             bool maskEvents = (entry.Flags & TrapInfoFlags.DisableEvents) != 0;
             TrapBounce.Outcome outcome = TrapBounce.Deliver(vcpu, entry.Address, maskEvents, hasErrorCode, errorCode);
-            if (outcome == TrapBounce.Outcome.Delivered)
-                return;
+            if (outcome != TrapBounce.Outcome.Delivered)
+                CrashUnhandled(vcpu, vector, errorCode, outcome);
+        }
+
+        // Out of line: the report's locals (a log line holds references) would otherwise be zeroed on
+        // every bounce, in the frame of whatever inlined Bounce.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void CrashUnhandled(Vcpu vcpu, int vector, ulong errorCode, TrapBounce.Outcome outcome)
+        {
             var line = GuestFault.Begin(vcpu).Text("unhandled ");
             line = TrapDescription.Describe(line, vector, errorCode);
             line = line.Text(" at RIP ").Hex(vcpu.Registers.Rip);
