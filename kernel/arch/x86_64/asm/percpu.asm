@@ -20,12 +20,12 @@ hv_percpu_area:
     lea rax, [rel percpu_area]
     ret
 
-section .bss
 global percpu_area, core_lock_next, core_lock_serving
-; The core lock (asm/corelock.asm) shares a page with the first CPUs' blocks: each exit touches
-; both, and under an emulator every page the hypervisor touches after a CR3 load costs a TLB fill.
-alignb 4096
+; The core lock (asm/corelock.asm) shares a page with the first CPUs' blocks, and the linker script
+; puts the managed code's zeroed statics between them (hypervisor.ld): each exit touches all three,
+; and under an emulator every page the hypervisor touches after a CR3 load costs a TLB fill.
+section .bss.hot nobits alloc write align=4096
 core_lock_next:     resd 1
 core_lock_serving:  resd 1
-alignb 64
+section .bss.percpu nobits alloc write align=64
 percpu_area:    resb PERCPU_SIZE * MAX_CPUS

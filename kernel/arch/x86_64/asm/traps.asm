@@ -143,7 +143,9 @@ trap_stub_%1:
 ; The hot paths share one page: the stubs of vectors below 128 (the exceptions guests raise), the
 ; common trap path with the way back to a guest, and the SYSCALL entries. QEMU's TCG chains a direct
 ; jump to its target only within a page; a jump to another page costs a lookup on every exit.
-align 4096
+; The page starts .text.hot, which the linker script puts first, followed by the other assembly the
+; exits call and the managed code of the exit paths (hypervisor.ld, hot-methods.txt).
+section .text.hot progbits alloc exec nowrite align=4096
 hot_entry_page:
 %assign vector 0
 %rep 128
@@ -249,6 +251,8 @@ syscall_common:
 
 ; The interrupts' stubs (vectors 128 and up) need not share the page; nothing else may spill out of it.
     times ((($ - hot_entry_page) > 4096) * -1) db 0     ; fails to assemble if the hot page overflows
+
+section .text
 
 ; From the hypervisor itself (the frame on the stack in use). An interrupt of the idle loop or of a
 ; wait for the core lock is handled as any other. An exception (a guest copy meeting a bad pointer,

@@ -67,8 +67,15 @@ namespace Hypervisor.Core.Domains
             TrapTableEntry entry = vcpu.TrapTable[vector];
             bool maskEvents = (entry.Flags & TrapInfoFlags.DisableEvents) != 0;
             TrapBounce.Outcome outcome = TrapBounce.Deliver(vcpu, entry.Address, maskEvents, hasErrorCode, errorCode);
-            if (outcome == TrapBounce.Outcome.Delivered)
-                return;
+            if (outcome != TrapBounce.Outcome.Delivered)
+                CrashUnhandled(vcpu, vector, errorCode, outcome);
+        }
+
+        // Out of line: the report's locals (a log line holds references) would otherwise be zeroed on
+        // every bounce, in the frame of whatever inlined Bounce.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void CrashUnhandled(Vcpu vcpu, int vector, ulong errorCode, TrapBounce.Outcome outcome)
+        {
             var line = GuestFault.Begin(vcpu).Text("unhandled ");
             line = TrapDescription.Describe(line, vector, errorCode);
             line = line.Text(" at RIP ").Hex(vcpu.Registers.Rip);
@@ -82,7 +89,15 @@ namespace Hypervisor.Core.Domains
         {
             TrapBounce.Outcome outcome = TrapBounce.Deliver(vcpu, vcpu.Callbacks[kind], vcpu.CallbackMasksEvents[kind], false, 0);
             if (outcome == TrapBounce.Outcome.Delivered)
+            {
+                // As on Xen, a SYSCALL reaches the guest kernel the way SYSRET returns: RCX holds the
+                // handler's address and R11 its RFLAGS (the user's are in the frame), which also lets
+                // the arch layer return with SYSRET.
+                ref GuestRegisters r = ref vcpu.Registers;
+                r.Rcx = r.Rip;
+                r.R11 = ResumableState.ResumedFlags(r.Rflags);
                 return;
+            }
             GuestFault.Report(vcpu, outcome == TrapBounce.Outcome.NoHandler
                 ? "SYSCALL from guest user mode, but the guest registered no syscall callback"
                 : "the guest kernel stack cannot take the syscall frame", vcpu.Registers.Rip);

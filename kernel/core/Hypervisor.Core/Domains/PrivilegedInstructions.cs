@@ -40,15 +40,19 @@ namespace Hypervisor.Core.Domains
         /// FSGSBASE and OSXSAVE), so a write keeps this value, as Xen's fix-up would.</summary>
         public const ulong GuestCr4 = (1UL << 5) | (1UL << 9) | (1UL << 10);
 
+        private const int ForcedEmulationLength = 7;
+        // 0F 0B 'x' 'e' 'n' 0F A2 as a little-endian integer.
+        private const ulong ForcedEmulationCode = 0x0F | 0x0BUL << 8 | (ulong)'x' << 16 | (ulong)'e' << 24 | (ulong)'n' << 32 | 0x0FUL << 40 | 0xA2UL << 48;
+
         /// <summary>Handles the #UD of "ud2a; .ascii \"xen\"; cpuid".</summary>
-        public static bool TryEmulateForced(Vcpu vcpu)
+        public static unsafe bool TryEmulateForced(Vcpu vcpu)
         {
-            Span<byte> code = stackalloc byte[7];
-            if (!GuestMemory.TryRead(vcpu, vcpu.Registers.Rip, code))
+            // Read into a plain local, not a stackalloc (whose stack cookie check costs a page read on
+            // every #UD): the seven bytes, little-endian, are the prefix and CPUID.
+            ulong code = 0;
+            if (!GuestMemory.TryRead(vcpu, vcpu.Registers.Rip, new Span<byte>(&code, ForcedEmulationLength)))
                 return false;
-            if (code[0] != 0x0F || code[1] != 0x0B || code[2] != (byte)'x' || code[3] != (byte)'e' || code[4] != (byte)'n')
-                return false;
-            if (code[5] != 0x0F || code[6] != 0xA2)
+            if (code != ForcedEmulationCode)
                 return false;
             ref GuestRegisters r = ref vcpu.Registers;
             PvCpuidPolicy.Execute(vcpu, (uint)r.Rax, (uint)r.Rcx, out uint a, out uint b, out uint c, out uint d);
@@ -56,7 +60,7 @@ namespace Hypervisor.Core.Domains
             r.Rbx = b;
             r.Rcx = c;
             r.Rdx = d;
-            r.Rip += 7;
+            r.Rip += ForcedEmulationLength;
             return true;
         }
 

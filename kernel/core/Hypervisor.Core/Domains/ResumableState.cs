@@ -23,9 +23,14 @@ namespace Hypervisor.Core.Domains
                 return Refuse(vcpu, "instruction pointer is not a guest address", r.Rip);
             r.Cs = cs;
             r.Ss = ss;
-            r.Rflags = (r.Rflags & ~(ClearedFlags | GuestRegisters.IoplMask)) | GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag;
+            r.Rflags = ResumedFlags(r.Rflags);
             return true;
         }
+
+        /// <summary>The RFLAGS a guest resumes with, given the ones it asked for.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong ResumedFlags(ulong rflags) =>
+            (rflags & ~(ClearedFlags | GuestRegisters.IoplMask)) | GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag;
 
         private static bool Refuse(Vcpu vcpu, string problem, ulong value)
         {

@@ -20,6 +20,14 @@ namespace Hypervisor.Core.Domains
             StackNotWritable,
         }
 
+        // The bounce frame is built in a local of this type rather than a stackalloc: a stackalloc makes
+        // the compiler check a stack cookie, one more page to read on every bounce.
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 8 * 8)]
+        private struct FrameWords
+        {
+            public ulong W0;
+        }
+
         private const ulong ClearedOnDelivery = (1UL << 8) | (1UL << 14) | (1UL << 16) | (1UL << 17) | (1UL << 18);   // TF, NT, RF, VM, AC
 
         /// <summary>Bounces to <paramref name="handler"/>; <paramref name="maskEvents"/> sets the event mask
@@ -41,7 +49,8 @@ namespace Hypervisor.Core.Domains
             if ((vcpu.Domain.VmAssist & (1UL << VmAssistType.ArchitecturalIopl)) != 0)
                 rflags |= (ulong)vcpu.IoPrivilegeLevel << 12;
 
-            ulong* frame = stackalloc ulong[8];
+            FrameWords words;
+            ulong* frame = &words.W0;
             int n = 0;
             frame[n++] = r.Rcx;
             frame[n++] = r.R11;

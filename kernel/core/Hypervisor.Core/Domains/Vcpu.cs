@@ -11,10 +11,12 @@ namespace Hypervisor.Core.Domains
         {
             Domain = domain;
             Id = id;
-            TrapTable = new TrapTableEntry[256];
+            // What every exit touches is allocated first, near the vCPU itself (objects are laid out in
+            // allocation order): the 4 KiB trap table after it would push them onto another page.
+            registerFile = new GuestRegisters[1];
             Callbacks = new ulong[CallbackKind.Count];
             CallbackMasksEvents = new bool[CallbackKind.Count];
-            registerFile = new GuestRegisters[1];
+            TrapTable = new TrapTableEntry[256];
         }
 
         public Domain Domain { get; }
