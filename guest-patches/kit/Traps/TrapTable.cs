@@ -26,6 +26,9 @@ namespace Hypervisor.Guest
         [RuntimeImport("kit_iret_flags_address"), MethodImpl(MethodImplOptions.InternalCall)]
         private static extern ulong* IretFlagsAddress();
 
+        [RuntimeImport("kit_handler_entry_address"), MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern HandlerEntry* HandlerEntryAddress();
+
         private static delegate*<TrapFrame*, bool> s_hook;
         private static long s_installResult = 1;
         private static ulong s_count;
@@ -36,6 +39,7 @@ namespace Hypervisor.Guest
         private static TrapFrame* s_lastFrame;
         private static ulong s_lastFrameAddress;
         private static byte s_lastUpcallMask;
+        private static HandlerEntry s_lastEntry;
 
         /// <summary>What set_trap_table returned at start of day (1: not called yet).</summary>
         public static long InstallResult => s_installResult;
@@ -59,6 +63,10 @@ namespace Hypervisor.Guest
 
         /// <summary>The vCPU's event mask (evtchn_upcall_mask) as the last trap's handler found it.</summary>
         public static byte LastUpcallMask => s_lastUpcallMask;
+
+        /// <summary>RCX, R11 and RFLAGS as the entry of the last trap or callback found them (before its
+        /// handler ran): a callback's hook sees its own.</summary>
+        public static HandlerEntry LastEntry => s_lastEntry;
 
         /// <summary>Registers the stubs for the exception vectors. Software interrupts from user mode are
         /// allowed for #BP and #OF only (DPL 3), as on bare metal; every entry masks events.</summary>
@@ -116,6 +124,7 @@ namespace Hypervisor.Guest
         [RuntimeExport("kit_trap")]
         private static void OnTrap(TrapFrame* frame)
         {
+            s_lastEntry = *HandlerEntryAddress();
             if (frame->Vector >= GuestCallbacks.EventVector)
             {
                 GuestCallbacks.Dispatch(frame);

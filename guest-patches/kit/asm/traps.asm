@@ -9,11 +9,13 @@
 %include "kit.inc"
 extern kit_trap, hypercall_page
 global kit_trap_stub_table, kit_trap_common, kit_iret_flags_address
+global kit_handler_entry, kit_handler_entry_address
 
 section .text
 
 %macro TRAP_STUB 1
 kit_trap_stub_%1:
+    KIT_RECORD_ENTRY
     pop rcx
     pop r11
 %if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21) || (%1 == 29) || (%1 == 30)
@@ -88,10 +90,17 @@ kit_iret_flags_address:
     lea rax, [rel kit_iret_flags]
     ret
 
+; ulong* kit_handler_entry_address(): RCX, R11 and RFLAGS as the last entry found them.
+kit_handler_entry_address:
+    lea rax, [rel kit_handler_entry]
+    ret
+
 section .data
 align 8
 kit_iret_flags:
     dq 0
+kit_handler_entry:
+    dq 0, 0, 0
 
 section .rodata
 align 8

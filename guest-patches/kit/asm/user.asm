@@ -11,7 +11,7 @@
 ; RSP, SS}, a trap frame without an error code, so each stub pushes a zero error code and a
 ; pseudo-vector above 255 (KIT_VECTOR_*), and C# tells them apart by that.
 %include "kit.inc"
-extern kit_trap_common, hypercall_page
+extern kit_trap_common, hypercall_page, kit_handler_entry
 global kit_syscall_entry, kit_event_entry, kit_failsafe_entry, kit_failsafe_segments_address
 global kit_user_enter, kit_user_leave, kit_kernel_stack_top_address
 global kit_user_section_start, kit_user_section_end
@@ -47,6 +47,7 @@ section .text
 ; syscall from guest user mode (CALLBACKTYPE_syscall). RCX and R11 on top are the user's, as the
 ; syscall instruction left them (the return RIP and RFLAGS).
 kit_syscall_entry:
+    KIT_RECORD_ENTRY
     pop rcx
     pop r11
     push qword 0
@@ -55,6 +56,7 @@ kit_syscall_entry:
 
 ; The event upcall (CALLBACKTYPE_event): entered with events masked.
 kit_event_entry:
+    KIT_RECORD_ENTRY
     pop rcx
     pop r11
     push qword 0
@@ -64,6 +66,7 @@ kit_event_entry:
 ; The failsafe callback: Xen could not load the guest's segment registers on a return. Its frame
 ; has DS, ES, FS, GS between R11 and RIP; they are kept for the report.
 kit_failsafe_entry:
+    KIT_RECORD_ENTRY
     pop rcx
     pop r11
     pop qword [rel failsafe_segments + 0]

@@ -74,6 +74,21 @@ namespace Hypervisor.Core.Tests.Domains
         }
 
         [Fact]
+        public void TheHandlerStartsWithRcxAndR11AsSysretLeavesThem()
+        {
+            // Xen returns from every bounce with SYSRET: RCX = the handler's address, R11 = the RFLAGS
+            // it runs with (which lets our exit path use SYSRET too).
+            var t = Running();
+            t.Vcpu.Registers.Rflags = GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag | 1UL | (1UL << 8);   // CF, TF
+            Assert.Equal(TrapBounce.Outcome.Delivered, TrapBounce.Deliver(t.Vcpu, Handler, true, false, 0));
+
+            ref GuestRegisters r = ref t.Vcpu.Registers;
+            Assert.Equal(Handler, r.Rcx);
+            Assert.Equal(r.Rflags, r.R11);
+            Assert.Equal(GuestRegisters.InterruptFlag | GuestRegisters.ReservedFlag | 1UL, r.R11);   // CF kept, TF cleared
+        }
+
+        [Fact]
         public void FromKernel_FrameWithErrorCode()
         {
             var t = Running();

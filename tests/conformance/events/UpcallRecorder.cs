@@ -6,7 +6,8 @@ namespace Hypervisor.Conformance
     /// <summary>
     /// An event handler for the upcall tests. For each of the first upcalls it records what the handler
     /// sees: the selector the kit took from vcpu_info, the pending and unmasked ports of words 0 and 1,
-    /// vcpu_info's upcall mask inside the handler, and the saved mask and RFLAGS of the frame. It then
+    /// vcpu_info's upcall mask inside the handler, the saved mask and RFLAGS of the frame, and RCX, R11
+    /// and RFLAGS at the entry. It then
     /// handles the ports it saw (clears their pending bits), as a guest does. On the first upcall it can
     /// send on a port (<see cref="RaiseOnFirst"/>), to show that an event raised during handling is
     /// delivered after it.
@@ -22,6 +23,7 @@ namespace Hypervisor.Conformance
         private static byte[] s_maskInside = new byte[MaxRecords];
         private static byte[] s_savedMask = new byte[MaxRecords];
         private static ulong[] s_rflags = new ulong[MaxRecords];
+        private static HandlerEntry[] s_entry = new HandlerEntry[MaxRecords];
         private static uint s_raiseOnFirst;
         private static long s_raiseResult;
         private static byte s_upcallPendingAfterRaise;
@@ -51,6 +53,7 @@ namespace Hypervisor.Conformance
                 s_maskInside[i] = 0xFF;
                 s_savedMask[i] = 0xFF;
                 s_rflags[i] = 0;
+                s_entry[i] = default;
             }
         }
 
@@ -71,6 +74,9 @@ namespace Hypervisor.Conformance
         public static byte SavedMask(int i) => s_savedMask[i];
         public static ulong Rflags(int i) => s_rflags[i];
 
+        /// <summary>RCX, R11 and RFLAGS as the upcall's entry found them (<see cref="TrapTable.LastEntry"/>).</summary>
+        public static HandlerEntry Entry(int i) => s_entry[i];
+
         /// <summary>True when record <paramref name="i"/> saw <paramref name="port"/> (in word 0 or 1) pending.</summary>
         public static bool SawPending(int i, uint port)
         {
@@ -90,6 +96,7 @@ namespace Hypervisor.Conformance
             s_maskInside[i] = vcpu->EvtchnUpcallMask;
             s_savedMask[i] = TrapFrame.SavedUpcallMask(frame);
             s_rflags[i] = frame->Rflags;
+            s_entry[i] = TrapTable.LastEntry;
             ulong seen0 = shared->EvtchnPending[0] & ~shared->EvtchnMask[0];
             ulong seen1 = shared->EvtchnPending[1] & ~shared->EvtchnMask[1];
             s_pending0[i] = seen0;

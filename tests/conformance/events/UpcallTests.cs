@@ -8,7 +8,8 @@ namespace Hypervisor.Conformance
     /// only around each test:
     /// - a send on an IPI port calls the handler before the hypercall returns; the handler sees the
     ///   selector bit of the port's word and the port's pending bit, runs with the upcall mask 1, and its
-    ///   frame saved mask 0 (CS bits 32-39) with RFLAGS.IF set; the return restores the mask to 0;
+    ///   frame saved mask 0 (CS bits 32-39) with RFLAGS.IF set, it starts with RCX = the callback's
+    ///   address and R11 = its RFLAGS (Xen returns with SYSRET); the return restores the mask to 0;
     /// - an event raised while events were masked is delivered once they are unmasked (at the next
     ///   hypercall, as a guest forces it);
     /// - a port with its mask bit set raises no upcall, and EVTCHNOP_unmask delivers it;
@@ -73,6 +74,10 @@ namespace Hypervisor.Conformance
             suite.Equal("upcall_frame_saved_mask", 0, UpcallRecorder.SavedMask(0));
             suite.Result("upcall_frame_rflags_if", (UpcallRecorder.Rflags(0) & 0x200) != 0)
                 .Text(" RFLAGS ").Hex(UpcallRecorder.Rflags(0)).End();
+            ulong entry = GuestCallbacks.Entry(CallbackType.Event);
+            HandlerEntry e = UpcallRecorder.Entry(0);
+            suite.Result("upcall_entered_as_by_sysret", e.IsAsBySysret(entry))
+                .Text(" RCX ").Hex(e.Rcx).Text(" (the entry ").Hex(entry).Text("), R11 ").Hex(e.R11).Text(", RFLAGS ").Hex(e.Rflags).End();
             suite.Equal("upcall_mask_restored_after_return", 0, maskAfter);
             suite.Equal("upcall_pending_clear_after_handling", 0, pendingAfter);
         }

@@ -31,6 +31,7 @@ namespace Hypervisor.Conformance
         public static TrapFrame LastSyscall;
         public static byte LastSyscallMask;
         public static ulong LastSyscallFrameEnd;
+        public static HandlerEntry LastSyscallEntry;
 
         public static void Install()
         {
@@ -75,6 +76,7 @@ namespace Hypervisor.Conformance
             if (frame->Rax < RecordSyscall || frame->Rax > SetRcxR11InSyscall)
                 return false;
             LastSyscall = *frame;
+            LastSyscallEntry = TrapTable.LastEntry;
             SharedInfo* shared = SharedInfoPage.Get();
             LastSyscallMask = shared == null ? (byte)0xFF : SharedInfo.VcpuInfoOf(shared, 0)->EvtchnUpcallMask;
             LastSyscallFrameEnd = TrapFrame.XenFrameEnd(frame);

@@ -6,7 +6,7 @@ namespace Hypervisor.Conformance
     /// <summary>
     /// What the syscall callback receives from user mode: Xen's frame {RCX, R11, RIP, CS, RFLAGS, RSP,
     /// SS} on the stack_switch stack, RCX and R11 as the syscall instruction left them (the return RIP
-    /// and RFLAGS), CS/SS the user selectors, RSP the user stack, and events masked on entry because the
+    /// and RFLAGS) while the callback starts with RCX = its address and R11 = its RFLAGS (as SYSRET leaves them), CS/SS the user selectors, RSP the user stack, and events masked on entry because the
     /// callback was registered with CALLBACKF_mask_events (the saved mask, 0, in CS bits 32-39).
     /// </summary>
     internal static unsafe class SyscallFrameTests
@@ -25,6 +25,10 @@ namespace Hypervisor.Conformance
             suite.EqualHex("syscall_frame_user_rsp", UserMode.StackTop, f.Rsp);
             suite.Result("syscall_frame_on_kernel_stack", Hooks.LastSyscallFrameEnd == (UserMode.KernelStackTop & ~15UL))
                 .Text(" frame end ").Hex(Hooks.LastSyscallFrameEnd).Text(", stack_switch top ").Hex(UserMode.KernelStackTop).End();
+            HandlerEntry e = Hooks.LastSyscallEntry;
+            ulong entry = GuestCallbacks.Entry(CallbackType.Syscall);
+            suite.Result("syscall_callback_entered_as_by_sysret", e.IsAsBySysret(entry))
+                .Text(" RCX ").Hex(e.Rcx).Text(" (the entry ").Hex(entry).Text("), R11 ").Hex(e.R11).Text(", RFLAGS ").Hex(e.Rflags).End();
             suite.Result("syscall_callback_masks_events", Hooks.LastSyscallMask == 1 && TrapFrame.SavedUpcallMask(&f) == 0)
                 .Text(" mask in the handler ").Dec(Hooks.LastSyscallMask).Text(", saved mask ").Dec(TrapFrame.SavedUpcallMask(&f)).End();
         }

@@ -13,6 +13,7 @@ namespace Hypervisor.Guest
             SoftwareInterruptTests.Install(suite);
             ExceptionTests.Run(suite);
             FrameTests.Run(suite);
+            HandlerEntryTests.Run(suite);
             SoftwareInterruptTests.Run(suite);
             EventMaskTests.Run(suite);
             DeviceNotAvailableTests.Run(suite);

@@ -89,15 +89,7 @@ namespace Hypervisor.Core.Domains
         {
             TrapBounce.Outcome outcome = TrapBounce.Deliver(vcpu, vcpu.Callbacks[kind], vcpu.CallbackMasksEvents[kind], false, 0);
             if (outcome == TrapBounce.Outcome.Delivered)
-            {
-                // As on Xen, a SYSCALL reaches the guest kernel the way SYSRET returns: RCX holds the
-                // handler's address and R11 its RFLAGS (the user's are in the frame), which also lets
-                // the arch layer return with SYSRET.
-                ref GuestRegisters r = ref vcpu.Registers;
-                r.Rcx = r.Rip;
-                r.R11 = ResumableState.ResumedFlags(r.Rflags);
                 return;
-            }
             GuestFault.Report(vcpu, outcome == TrapBounce.Outcome.NoHandler
                 ? "SYSCALL from guest user mode, but the guest registered no syscall callback"
                 : "the guest kernel stack cannot take the syscall frame", vcpu.Registers.Rip);

@@ -8,7 +8,8 @@ namespace Hypervisor.Core.Domains
     /// does for 64-bit PV: switch to guest kernel mode (onto the kernel stack from stack_switch if the
     /// guest was in user mode), push { RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS } on the
     /// 16-byte aligned guest stack, with RPL 0 in the saved CS when the guest was in kernel mode, the saved event mask in bits 32-39 of the CS slot and its
-    /// inverse in RFLAGS.IF, then continue at the handler with the flat kernel selectors.
+    /// inverse in RFLAGS.IF, then continue at the handler with the flat kernel selectors, RCX and R11
+    /// as SYSRET leaves them.
     /// </summary>
     public static unsafe class TrapBounce
     {
@@ -83,6 +84,11 @@ namespace Hypervisor.Core.Domains
             r.Ss = FlatSelector.Ring3Ss64;
             r.Cs = FlatSelector.KernelCs;
             r.Rip = handler;
+            // Xen returns from every bounce with SYSRET, so the handler starts with RCX = its own
+            // address and R11 = its RFLAGS (the interrupted values are in the frame). Leaving them so
+            // also lets the arch layer return with SYSRET instead of iretq.
+            r.Rcx = handler;
+            r.R11 = ResumableState.ResumedFlags(r.Rflags);
             return Outcome.Delivered;
         }
     }

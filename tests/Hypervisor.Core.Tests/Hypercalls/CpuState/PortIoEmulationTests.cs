@@ -488,7 +488,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
             Assert.Equal(end, g.T.Cr2);
             Assert.Equal(2UL, g.T.Read64(g.Regs.Rsp + 16));     // error code: write, kernel mode
             Assert.Equal(g.Code, g.T.Read64(g.Regs.Rsp + 24));  // faulting RIP: the instruction
-            Assert.Equal(2UL, g.Regs.Rcx);                      // two elements were done
+            Assert.Equal(2UL, g.T.Read64(g.Regs.Rsp));          // the frame's RCX: two elements were done
             Assert.Equal(end, g.Regs.Rdi);
         }
 
@@ -501,7 +501,7 @@ namespace Hypervisor.Core.Tests.Hypercalls.CpuState
             g.Regs.Rcx = 4;
             g.Place(0xF3, 0x6C);
             Assert.False(g.Execute());
-            Assert.Equal(4UL, g.Regs.Rcx);
+            Assert.Equal(4UL, g.T.Read64(g.Regs.Rsp));          // the frame's RCX: no element was done
         }
 
         // ---- Not port I/O ----
