@@ -32,19 +32,15 @@ namespace Hypervisor.Arch.X86_64
             if (cpus == null || cpus.Length == 1)
                 return;
             int self = Cpu.CurrentIndex();
-            int* sequence = stackalloc int[PerCpu.MaxCpus];
-            int sent = 0;
+            Answers answers = default;
             for (int i = 0; i < cpus.Length; i++)
             {
                 GuestCpu other = cpus[i];
-                sequence[i] = 0;
                 if (i == self || other.LoadedDomainId == GuestCpu.NoDomain || (domain != null && other.LoadedDomainId != domain.Id))
                     continue;
-                sequence[i] = Post(other, Flush);
-                sent++;
+                answers.Post(other, Flush);
             }
-            if (sent != 0)
-                WaitForAll(cpus, sequence, "flush its TLB");
+            answers.Await(cpus, "flush its TLB");
         }
 
         /// <summary>When this returns no other CPU runs a vCPU of <paramref name="domain"/> (which can no
@@ -56,23 +52,19 @@ namespace Hypervisor.Arch.X86_64
             if (cpus == null || cpus.Length == 1)
                 return;
             int self = Cpu.CurrentIndex();
-            int* sequence = stackalloc int[PerCpu.MaxCpus];
-            int sent = 0;
+            Answers answers = default;
             for (int i = 0; i < cpus.Length; i++)
             {
                 GuestCpu other = cpus[i];
-                sequence[i] = 0;
                 bool runs = other.Current != null && other.Current.Domain == domain;
                 bool holdsTables = forgetTables && other.LoadedDomainId == domain.Id;
                 if (i == self || (!runs && !holdsTables))
                     continue;
                 other.Raise(GuestCpu.Reschedule);
                 other.LeaveDomainId = domain.Id;
-                sequence[i] = Post(other, Attend | (holdsTables ? Leave : 0));
-                sent++;
+                answers.Post(other, Attend | (holdsTables ? Leave : 0));
             }
-            if (sent != 0)
-                WaitForAll(cpus, sequence, forgetTables ? "leave a dying domain" : "stop a paused domain's vCPU");
+            answers.Await(cpus, forgetTables ? "leave a dying domain" : "stop a paused domain's vCPU");
         }
 
         /// <summary>When this returns, the CPU that runs <paramref name="vcpu"/> (if another one does) has its
@@ -83,18 +75,13 @@ namespace Hypervisor.Arch.X86_64
             if (cpus == null || cpus.Length == 1)
                 return;
             int self = Cpu.CurrentIndex();
-            int* sequence = stackalloc int[PerCpu.MaxCpus];
-            int sent = 0;
+            Answers answers = default;
             for (int i = 0; i < cpus.Length; i++)
             {
-                sequence[i] = 0;
-                if (i == self || cpus[i].Current != vcpu)
-                    continue;
-                sequence[i] = Post(cpus[i], Descriptors);
-                sent++;
+                if (i != self && cpus[i].Current == vcpu)
+                    answers.Post(cpus[i], Descriptors);
             }
-            if (sent != 0)
-                WaitForAll(cpus, sequence, "reload a vCPU's descriptors");
+            answers.Await(cpus, "reload a vCPU's descriptors");
         }
 
         /// <summary>CPU <paramref name="index"/> asks the scheduler again before it resumes a guest.</summary>
@@ -193,25 +180,40 @@ namespace Hypervisor.Arch.X86_64
             return made;
         }
 
-        private static void WaitForAll(GuestCpu[] cpus, int* sequence, string what)
+        // The requests one call has posted, by CPU, and the wait until each CPU has served its own.
+        private struct Answers
         {
-            ulong start = Cpu.ReadTsc();
-            ulong patience = PatienceMicroseconds * (LocalApic.TscFrequencyHz / 1_000_000);
-            bool reported = false;
-            for (int i = 0; i < cpus.Length; i++)
+            private fixed int sequence[PerCpu.MaxCpus];
+            private bool any;
+
+            public void Post(GuestCpu target, int requests)
             {
-                if (sequence[i] == 0)
-                    continue;
-                PerCpu* block = cpus[i].Block;
-                while (Cpu.AtomicLoad(&block->RequestsServed) - sequence[i] < 0)
+                sequence[target.Index] = CrossCpuRequests.Post(target, requests);
+                any = true;
+            }
+
+            public void Await(GuestCpu[] cpus, string what)
+            {
+                if (!any)
+                    return;
+                ulong start = Cpu.ReadTsc();
+                ulong patience = PatienceMicroseconds * (LocalApic.TscFrequencyHz / 1_000_000);
+                bool reported = false;
+                for (int i = 0; i < cpus.Length; i++)
                 {
-                    if (!reported && Cpu.ReadTsc() - start > patience)
+                    if (sequence[i] == 0)
+                        continue;
+                    PerCpu* block = cpus[i].Block;
+                    while (Cpu.AtomicLoad(&block->RequestsServed) - sequence[i] < 0)
                     {
-                        reported = true;
-                        GuestExecution.Log.Warning().Text("CPU ").Dec((ulong)i).Text(" has not answered a request to ").Text(what)
-                            .Text(" for 5 s; still waiting").End();
+                        if (!reported && Cpu.ReadTsc() - start > patience)
+                        {
+                            reported = true;
+                            GuestExecution.Log.Warning().Text("CPU ").Dec((ulong)i).Text(" has not answered a request to ").Text(what)
+                                .Text(" for 5 s; still waiting").End();
+                        }
+                        Cpu.Pause();
                     }
-                    Cpu.Pause();
                 }
             }
         }
