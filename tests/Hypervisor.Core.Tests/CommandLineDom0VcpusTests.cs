@@ -9,12 +9,6 @@ namespace Hypervisor.Core.Tests
     /// per CPU online by default, within the bounds and what a domain can have.</summary>
     public class CommandLineDom0VcpusTests
     {
-        private static (HypervisorOptions Options, BootWarningList Warnings) Parse(string line)
-        {
-            var warnings = new BootWarningList();
-            return (CommandLine.Parse(Ascii.Bytes(line), warnings), warnings);
-        }
-
         [Theory]
         [InlineData("", 1, 1)]
         [InlineData("", 2, 2)]
@@ -26,7 +20,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0_max_vcpus=4-4", 2, 4)]
         public void Dom0GetsAVcpuPerCpuWithinTheBounds(string line, int cpus, int vcpus)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(vcpus, o.Dom0VcpuCount(cpus, DomainCreation.MaxVcpus));
         }
@@ -41,7 +35,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("no-dom0_max_vcpus")]
         public void BadValuesAreWarnedAboutAndIgnored(string line)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(1, w.Count);
             Assert.Equal(0u, o.Dom0MaxVcpus);
             Assert.Equal(0u, o.Dom0MinVcpus);

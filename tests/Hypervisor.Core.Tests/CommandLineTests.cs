@@ -8,17 +8,10 @@ namespace Hypervisor.Core.Tests
 {
     public class CommandLineTests
     {
-        private static (HypervisorOptions Options, BootWarningList Warnings) Parse(string line)
-        {
-            var warnings = new BootWarningList();
-            var options = CommandLine.Parse(Ascii.Bytes(line), warnings);
-            return (options, warnings);
-        }
-
         [Fact]
         public void EmptyLine_GivesDefaults()
         {
-            var (o, w) = Parse("   ");
+            var (o, w) = ParsedCommandLine.Of("   ");
             Assert.Equal(0, w.Count);
             Assert.Equal(ConsoleTargets.Com1, o.Console);
             Assert.Equal(115200u, o.Com1Baud);
@@ -37,7 +30,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void EveryOptionTogether()
         {
-            var (o, w) = Parse("console=com1,vga com1=9600,7e2 loglvl=debug dom0_mem=512M noreboot reboot=triple test_fault=pf");
+            var (o, w) = ParsedCommandLine.Of("console=com1,vga com1=9600,7e2 loglvl=debug dom0_mem=512M noreboot reboot=triple test_fault=pf");
             Assert.Equal(0, w.Count);
             Assert.Equal(ConsoleTargets.Com1 | ConsoleTargets.Vga, o.Console);
             Assert.Equal(9600u, o.Com1Baud);
@@ -60,7 +53,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("console=VGA", ConsoleTargets.Vga)]
         public void Console(string line, ConsoleTargets expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.Console);
         }
@@ -73,7 +66,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("com1=,5s2", 115200u, 5, 's', 2, 0x3F8, 4)]
         public void Com1(string line, uint baud, int data, char parity, int stop, int ioBase, int irq)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(baud, o.Com1Baud);
             Assert.Equal((byte)data, o.Com1DataBits);
@@ -86,7 +79,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void Com1Auto_KeepsDefaultBaudAndSetsFlag()
         {
-            var (o, w) = Parse("com1=auto");
+            var (o, w) = ParsedCommandLine.Of("com1=auto");
             Assert.Equal(0, w.Count);
             Assert.True(o.Com1BaudAuto);
             Assert.Equal(115200u, o.Com1Baud);
@@ -104,7 +97,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("com1=99999999999999999999999")]
         public void Com1BadValues_WarnAndKeepDefaults(string line)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(1, w.Count);
             Assert.Equal(CommandLine.BadValueMessage, w[0].Message);
             Assert.Equal(line, Ascii.Str(w[0].Subject));
@@ -122,7 +115,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("loglvl=warning/error", LogLevel.Warning)]
         public void LogLevels(string line, LogLevel expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.LogLevel);
         }
@@ -138,7 +131,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0-mem=1T", 1UL << 40)]      // '-' and '_' are the same in names
         public void Dom0Memory(string line, ulong bytes)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.True(o.HasDom0Memory);
             Assert.Equal(bytes, o.Dom0MemoryBytes);
@@ -147,7 +140,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void Dom0Memory_MinMaxFormsWarnAsUnsupported_ButPlainAmountIsUsed()
         {
-            var (o, w) = Parse("dom0_mem=min:128M,max:1G,512M");
+            var (o, w) = ParsedCommandLine.Of("dom0_mem=min:128M,max:1G,512M");
             Assert.Equal(2, w.Count);
             Assert.Equal(CommandLine.UnsupportedMessage, w[0].Message);
             Assert.Equal(CommandLine.UnsupportedMessage, w[1].Message);
@@ -162,7 +155,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0_mem=99999999999T")]
         public void Dom0MemoryBadValues(string line)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(CommandLine.BadValueMessage, w[0].Message);
             Assert.False(o.HasDom0Memory);
         }
@@ -172,7 +165,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0_mem=50%")]
         public void Dom0MemoryRelativeForms_AreUnsupported(string line)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(CommandLine.UnsupportedMessage, w[0].Message);
             Assert.False(o.HasDom0Memory);
         }
@@ -189,7 +182,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("reboot=n", true)]
         public void NoReboot(string line, bool expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.NoReboot);
         }
@@ -201,7 +194,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0_crash_reboot=off", false)]
         public void Dom0CrashReboot_DefaultsToPowerOff(string line, bool expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.RebootOnDom0Crash);
         }
@@ -216,7 +209,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("reboot=warm,kbd", RebootMethod.Keyboard)]
         public void Reboot(string line, RebootMethod expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.Reboot);
         }
@@ -230,7 +223,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("test-fault=gp", TestFault.GeneralProtection)]
         public void TestFaults(string line, TestFault expected)
         {
-            var (o, w) = Parse(line);
+            var (o, w) = ParsedCommandLine.Of(line);
             Assert.Equal(0, w.Count);
             Assert.Equal(expected, o.TestFault);
         }
@@ -238,7 +231,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void UnknownOption_WarnsNamingIt_AndParsingContinues()
         {
-            var (o, w) = Parse("sched=credit2 loglvl=error frobnicate");
+            var (o, w) = ParsedCommandLine.Of("sched=credit2 loglvl=error frobnicate");
             Assert.Equal(2, w.Count);
             Assert.Equal(CommandLine.UnknownOptionMessage, w[0].Message);
             Assert.Equal("sched", Ascii.Str(w[0].Subject));
@@ -254,7 +247,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("noreboot=maybe")]
         public void BadValue_WarnsWithTheWholeOption_AndKeepsDefault(string line)
         {
-            var (o, w) = Parse(line + " test_fault=ud");
+            var (o, w) = ParsedCommandLine.Of(line + " test_fault=ud");
             Assert.Equal(1, w.Count);
             Assert.Equal(CommandLine.BadValueMessage, w[0].Message);
             Assert.Equal(line, Ascii.Str(w[0].Subject));
@@ -271,7 +264,7 @@ namespace Hypervisor.Core.Tests
         [InlineData("dom0_mem=")]
         public void MissingValue_Warns(string line)
         {
-            var (_, w) = Parse(line);
+            var (_, w) = ParsedCommandLine.Of(line);
             Assert.Equal(1, w.Count);
             Assert.Equal(CommandLine.MissingValueMessage, w[0].Message);
         }
@@ -279,7 +272,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void NoPrefixOnNonBoolean_Warns()
         {
-            var (_, w) = Parse("no-console");
+            var (_, w) = ParsedCommandLine.Of("no-console");
             Assert.Equal(CommandLine.NotBooleanMessage, w[0].Message);
             Assert.Equal("no-console", Ascii.Str(w[0].Subject));
         }
@@ -287,7 +280,7 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void NoPrefixOnUnknown_WarnsAsUnknown()
         {
-            var (_, w) = Parse("no-frob=1");
+            var (_, w) = ParsedCommandLine.Of("no-frob=1");
             Assert.Equal(CommandLine.UnknownOptionMessage, w[0].Message);
             Assert.Equal("no-frob", Ascii.Str(w[0].Subject));
         }
@@ -295,14 +288,14 @@ namespace Hypervisor.Core.Tests
         [Fact]
         public void LaterOptionWins_AndTabsSeparate()
         {
-            var (o, _) = Parse("loglvl=error\tloglvl=debug");
+            var (o, _) = ParsedCommandLine.Of("loglvl=error\tloglvl=debug");
             Assert.Equal(LogLevel.Debug, o.LogLevel);
         }
 
         [Fact]
         public void OptionNamesAreCaseSensitive()
         {
-            var (_, w) = Parse("LOGLVL=debug");
+            var (_, w) = ParsedCommandLine.Of("LOGLVL=debug");
             Assert.Equal(CommandLine.UnknownOptionMessage, w[0].Message);
         }
 
