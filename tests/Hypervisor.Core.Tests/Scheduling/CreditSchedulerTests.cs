@@ -254,22 +254,79 @@ namespace Hypervisor.Core.Tests.Scheduling
             Assert.True(sim.WakesThatPreempted(waker.Vcpus[0]) > 0);
         }
 
-        [Fact]
-        public void LightWaker_NextToCpuBoundVcpus_GetsAllItAsksForAtOnce()
+        [Theory]
+        [InlineData(0u, 0UL)]                 // no rate limit: every wake-up preempts at once
+        [InlineData(1000u, 1_000_000UL)]      // Xen's default: a vCPU that just got the CPU keeps it 1 ms
+        public void LightWaker_NextToCpuBoundVcpus_GetsAllItAsksFor_WaitingAtMostTheRateLimit(uint rateLimitUs, ulong worstLatency)
         {
             // 0.5 ms of work every 10 ms (an interrupt handler, a back end): each wake-up preempts the
-            // CPU-bound vCPUs, so it never waits, and they share the rest evenly.
+            // CPU-bound vCPUs (once they have had the CPU for the rate limit), and they share the rest evenly.
             var sim = new SchedulerSimulation(2);
+            sim.Scheduler.RateLimitUs = rateLimitUs;
             Domain light = sim.AddDomain(1, 1);
             Domain a = sim.AddDomain(2, 1), b = sim.AddDomain(3, 1), c = sim.AddDomain(4, 1);
             sim.MakeBursty(light.Vcpus[0], 500_000, 9_500_000);
             sim.Run(10 * Second);
 
-            Assert.InRange(sim.Ran(light), 499 * Ms, 500 * Ms);
-            Assert.Equal(0UL, sim.WorstWakeLatency(light.Vcpus[0]));
+            Assert.InRange(sim.Ran(light), 490 * Ms, 500 * Ms);
+            Assert.InRange(sim.WorstWakeLatency(light.Vcpus[0]), 0UL, worstLatency);
             foreach (Domain d in new[] { a, b, c })
                 Assert.InRange((double)sim.Ran(d) / (10 * Second), 0.65 * 0.95, 0.65 * 1.05);
         }
+
+        // ---- Rate limit ----
+
+        /// <summary>One CPU: the waker runs from 0 and blocks at 100 ms, when the hog gets the CPU; the
+        /// waker, with credit left, is woken <paramref name="after"/> that. Returns the scheduler's choice then, and its runUntil.</summary>
+        private static (Vcpu Next, ulong RunUntil, Vcpu Hog, Vcpu Waker) WakeDuringHogsStint(uint rateLimitUs, ulong after, bool hogYields = false, bool hogBlocks = false)
+        {
+            var s = new CreditScheduler(1) { RateLimitUs = rateLimitUs };
+            Vcpu waker = NewDomain(s, 1, 1).Vcpus[0];
+            Vcpu hog = NewDomain(s, 2, 1).Vcpus[0];
+            Assert.Same(waker, s.PickNext(0, null, 0, out _));
+            waker.IsBlocked = true;
+            s.Sleep(waker);
+            Assert.Same(hog, s.PickNext(0, waker, 100 * Ms, out _));  // the hog's stint starts at 100 ms
+            waker.CreditState.Credit = 10 * (long)Ms;                // credit left: the wake-up boosts it
+
+            waker.IsBlocked = false;
+            Assert.Equal(0, s.Wake(waker, 100 * Ms + after));     // boosted: CPU 0 is asked to decide again
+            if (hogYields)
+                s.Yield(hog);
+            if (hogBlocks)
+            {
+                hog.IsBlocked = true;
+                s.Sleep(hog);
+            }
+            Vcpu next = s.PickNext(0, hog, 100 * Ms + after, out ulong runUntil);
+            return (next, runUntil, hog, waker);
+        }
+
+        [Fact]
+        public void RateLimit_AVcpuThatJustGotTheCpuKeepsItUntilTheLimit_ThenTheWakerRuns()
+        {
+            var (next, runUntil, hog, _) = WakeDuringHogsStint(1000, 300_000);
+            Assert.Same(hog, next);
+            Assert.Equal(101 * Ms, runUntil);                       // 1 ms after it got the CPU
+        }
+
+        [Fact]
+        public void RateLimit_PassedOrOff_TheWakerPreemptsAtOnce()
+        {
+            Assert.Equal("waker", Name(WakeDuringHogsStint(1000, 1 * Ms)));
+            Assert.Equal("waker", Name(WakeDuringHogsStint(1000, 2 * Ms)));
+            Assert.Equal("waker", Name(WakeDuringHogsStint(0, 1000)));
+        }
+
+        [Fact]
+        public void RateLimit_DoesNotHoldAVcpuThatYieldedOrBlocked()
+        {
+            Assert.Equal("waker", Name(WakeDuringHogsStint(1000, 300_000, hogYields: true)));
+            Assert.Equal("waker", Name(WakeDuringHogsStint(1000, 300_000, hogBlocks: true)));
+        }
+
+        private static string Name((Vcpu Next, ulong RunUntil, Vcpu Hog, Vcpu Waker) r) =>
+            r.Next == r.Waker ? "waker" : r.Next == r.Hog ? "hog" : "other";
 
         // ---- Load balancing ----
 

@@ -62,9 +62,13 @@ namespace Hypervisor.Core.Scheduling
         /// <summary>How long a vCPU runs before others of its priority get their turn.</summary>
         public ulong TimeSlice => timeSlice;
 
-        /// <summary>sysctl's rate limit (us, Xen's default 1000) and vCPU migration delay (us, default 0):
-        /// kept and reported for the toolstack; this scheduler's decisions do not use them.</summary>
+        /// <summary>sysctl's rate limit, in us (Xen's default 1000; 0: none): once a vCPU has a CPU it keeps
+        /// it at least this long while it stays runnable and does not yield, whatever wakes meanwhile, so
+        /// a stream of wake-ups cannot switch the CPU back and forth faster than that.</summary>
         public uint RateLimitUs = 1000;
+
+        /// <summary>sysctl's vCPU migration delay (us, default 0): kept and reported for the toolstack;
+        /// this scheduler's decisions do not use it.</summary>
         public uint MigrationDelayUs;
 
         /// <summary>Sets <see cref="TimeSlice"/>; false (unchanged) outside 1 ms..1 s.</summary>
@@ -195,6 +199,7 @@ namespace Hypervisor.Core.Scheduling
                 nextTick[cpu] = NextBoundary(now, TickPeriod);
 
             CreditRunQueue queue = queues[cpu];
+            bool yielded = previous != null && previous.HasYielded;
             if (previous != null)
             {
                 previous.IsRunning = false;
@@ -212,13 +217,24 @@ namespace Hypervisor.Core.Scheduling
                 previous.HasYielded = false;
             }
 
-            CreditVcpu next = FirstSchedulable(queue);
-            CreditPriority best = next == null ? CreditPriority.Idle : next.Priority;
-            CreditVcpu stolen = best <= CreditPriority.Over ? Steal(cpu, best) : null;
-            if (stolen != null)
-                next = stolen;
-            else if (next != null)
+            ulong rateLimitEnd = previous != null ? previous.RunningSince + (ulong)RateLimitUs * 1000 : 0;
+            bool heldByRateLimit = previous != null && previous.IsQueued && !yielded && now < rateLimitEnd;
+            CreditVcpu next;
+            if (heldByRateLimit)
+            {
+                next = previous;
                 queue.Remove(next);
+            }
+            else
+            {
+                next = FirstSchedulable(queue);
+                CreditPriority best = next == null ? CreditPriority.Idle : next.Priority;
+                CreditVcpu stolen = best <= CreditPriority.Over ? Steal(cpu, best) : null;
+                if (stolen != null)
+                    next = stolen;
+                else if (next != null)
+                    queue.Remove(next);
+            }
 
             if (next == null)
             {
@@ -227,6 +243,8 @@ namespace Hypervisor.Core.Scheduling
                 runUntil = HasWorkElsewhere(cpu) ? nextTick[cpu] : ulong.MaxValue;
                 return null;
             }
+            if (next != previous)
+                next.RunningSince = now;
             if (next != previous || now >= next.SliceEnd)
                 next.SliceEnd = now + timeSlice;
             next.IsRunning = true;
@@ -238,6 +256,8 @@ namespace Hypervisor.Core.Scheduling
             Runstate.Change(next.Vcpu, VcpuRunstate.Running, now);
 
             runUntil = next.SliceEnd < nextTick[cpu] ? next.SliceEnd : nextTick[cpu];
+            if (heldByRateLimit && rateLimitEnd < runUntil && FirstSchedulable(queue) != null)
+                runUntil = rateLimitEnd;    // then what waits gets its chance
             if (next.Owner.IsCapped)
             {
                 // Stop in time to park it when the domain's budget runs out, shared by its vCPUs running now.

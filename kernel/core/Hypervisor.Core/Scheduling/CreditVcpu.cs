@@ -48,6 +48,10 @@ namespace Hypervisor.Core.Scheduling
         /// <summary>System time up to which it has been charged (the pick, or the last charge since).</summary>
         public ulong ChargedUntil;
 
+        /// <summary>System time at which it last got a CPU that ran something else (or nothing) before;
+        /// the rate limit counts from there.</summary>
+        public ulong RunningSince;
+
         /// <summary>System time at which its current time slice ends.</summary>
         public ulong SliceEnd;
 
