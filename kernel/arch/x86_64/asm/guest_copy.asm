@@ -8,6 +8,18 @@ global cpu_copy_guest
 
 section .text.hot progbits alloc exec nowrite align=16   ; beside the exit paths that copy (traps.asm)
 
+; Four words from [rsi + %1] to [rdi + %1], loads first (rax, r8, r9, r10).
+%macro COPY_FOUR_WORDS 1
+    mov rax, [rsi + %1]
+    mov r8, [rsi + %1 + 8]
+    mov r9, [rsi + %1 + 16]
+    mov r10, [rsi + %1 + 24]
+    mov [rdi + %1], rax
+    mov [rdi + %1 + 8], r8
+    mov [rdi + %1 + 16], r9
+    mov [rdi + %1 + 24], r10
+%endmacro
+
 ; ulong cpu_copy_guest(void* destination, void* source, ulong length): 0 when every byte was
 ; copied, 1 when a fault stopped it (bytes before the fault may have been copied).
 ; Unrolled, with few branches: under an emulator every branch ends a translated block, and the copies
@@ -20,22 +32,8 @@ guest_copy_begin:
     cmp rcx, 8
     jb .words_below_8
 .block:
-    mov rax, [rsi]
-    mov r8, [rsi + 8]
-    mov r9, [rsi + 16]
-    mov r10, [rsi + 24]
-    mov [rdi], rax
-    mov [rdi + 8], r8
-    mov [rdi + 16], r9
-    mov [rdi + 24], r10
-    mov rax, [rsi + 32]
-    mov r8, [rsi + 40]
-    mov r9, [rsi + 48]
-    mov r10, [rsi + 56]
-    mov [rdi + 32], rax
-    mov [rdi + 40], r8
-    mov [rdi + 48], r9
-    mov [rdi + 56], r10
+    COPY_FOUR_WORDS 0
+    COPY_FOUR_WORDS 32
     add rsi, 64
     add rdi, 64
     sub rcx, 8
@@ -44,14 +42,7 @@ guest_copy_begin:
 .words_below_8:
     test cl, 4
     jz .two_words
-    mov rax, [rsi]
-    mov r8, [rsi + 8]
-    mov r9, [rsi + 16]
-    mov r10, [rsi + 24]
-    mov [rdi], rax
-    mov [rdi + 8], r8
-    mov [rdi + 16], r9
-    mov [rdi + 24], r10
+    COPY_FOUR_WORDS 0
     add rsi, 32
     add rdi, 32
 .two_words:
