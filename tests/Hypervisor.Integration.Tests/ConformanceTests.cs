@@ -67,7 +67,7 @@ namespace Hypervisor.Integration.Tests
             Match row = Regex.Match(result.Stdout, @"^hello\s+ours\s+-\s+-\s+-\s+[\d.]+ s\s+no summary: (\S.*)$",
                 RegexOptions.Multiline | RegexOptions.CultureInvariant);
             Assert.True(row.Success, "no table row 'hello ours ... no summary: <reason>'\n" + result.Describe());
-            Assert.Matches("refused|crashed|panicked|powered off|timeout|emulator ended|shut down", row.Groups[1].Value);
+            Assert.Matches("refused|crashed|panicked|powered off|timeout|emulator ended|emulated|shut down", row.Groups[1].Value);
             Assert.Matches(@"conformance: 1 of 1 run\(s\) failed", result.Stdout);
         }
     }
@@ -80,7 +80,7 @@ namespace Hypervisor.Integration.Tests
             var serial = new List<SerialLine>();
             for (int i = 0; i < lines.Length; i++)
                 serial.Add(new SerialLine(i, TimeSpan.FromMilliseconds(10 * i), lines[i], lines[i]));
-            var end = new GuestRunner.MachineEnd(poweredOff, 0, timedOut, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), "(test)");
+            var end = new GuestRunner.MachineEnd(poweredOff, "the emulator ended (exit code 0)", timedOut, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), "(test)");
             return GuestRunner.Classify(host, serial, end);
         }
 

@@ -73,7 +73,7 @@ namespace Hypervisor.Tool.Commands
                 Console.Error.WriteLine($"hv-tool: powered off after {machine.ExitTime?.TotalSeconds:0.000} s");
                 return 0;
             }
-            Console.Error.WriteLine($"hv-tool: the emulator ended without a power-off (exit code {machine.ExitCode})");
+            Console.Error.WriteLine($"hv-tool: {machine.EndWithoutPowerOff}, without a power-off");
             Console.Error.WriteLine(machine.Diagnostics.TrimEnd());
             return 1;
         }

@@ -69,12 +69,12 @@ namespace Hypervisor.Tool.Guests
             }
             TimeSpan elapsed = machine.Elapsed;
             machine.Kill();
-            var finish = new MachineEnd(machine.PoweredOff, machine.ExitCode, timedOut, options.Timeout, elapsed, machine.Transcript());
+            var finish = new MachineEnd(machine.PoweredOff, machine.EndWithoutPowerOff, timedOut, options.Timeout, elapsed, machine.Transcript());
             return Classify(options.Host, machine.Lines, finish);
         }
 
         /// <summary>How the emulator of a run ended, for <see cref="Classify"/>.</summary>
-        public sealed record MachineEnd(bool PoweredOff, int? ExitCode, bool TimedOut, TimeSpan Timeout, TimeSpan Elapsed, string Transcript);
+        public sealed record MachineEnd(bool PoweredOff, string EndWithoutPowerOff, bool TimedOut, TimeSpan Timeout, TimeSpan Elapsed, string Transcript);
 
         /// <summary>Reads the lines of a finished run and says how it ended.</summary>
         public static GuestRunResult Classify(GuestHost host, IReadOnlyList<SerialLine> lines, MachineEnd machine)
@@ -173,7 +173,7 @@ namespace Hypervisor.Tool.Guests
                 end = GuestRunEnd.EmulatorExit;
                 reason = machine.PoweredOff
                     ? "the machine powered off without a summary"
-                    : $"the emulator ended (exit code {machine.ExitCode?.ToString() ?? "?"}) without a summary";
+                    : machine.EndWithoutPowerOff + " without a summary";
             }
 
             return new GuestRunResult

@@ -68,6 +68,9 @@ namespace Hypervisor.Tool.Machines
         /// <summary>True when the emulator ended by itself because the guest powered the machine off.</summary>
         public abstract bool PoweredOff { get; }
 
+        /// <summary>How the emulator ended when it was not a power-off, in words for a report.</summary>
+        public virtual string EndWithoutPowerOff => $"the emulator ended (exit code {ExitCode?.ToString() ?? "?"})";
+
         /// <summary>A snapshot of the serial lines captured so far.</summary>
         public IReadOnlyList<SerialLine> Lines
         {

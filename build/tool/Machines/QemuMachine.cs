@@ -75,6 +75,23 @@ namespace Hypervisor.Tool.Machines
             }
         }
 
+        private string ResetLogPath => Path.Combine(TempDirectory, "qemu-reset.log");
+
+        /// <summary>Why QEMU ended by itself without a power-off. Under -no-reboot a reset of the machine
+        /// ends QEMU with status 0: a triple fault (QEMU logs it) or a reset the guest asked for.</summary>
+        public override string EndWithoutPowerOff
+        {
+            get
+            {
+                if (!HasExited || WasKilled || ExitCode != 0)
+                    return base.EndWithoutPowerOff;
+                string log = File.Exists(ResetLogPath) ? File.ReadAllText(ResetLogPath) : string.Empty;
+                return log.Contains("Triple fault", StringComparison.Ordinal)
+                    ? "the emulated CPU triple-faulted (QEMU ended at the reset)"
+                    : "the emulated machine was reset (QEMU ended at the reset)";
+            }
+        }
+
         /// <summary>The QEMU arguments for the options (without the executable).</summary>
         public IReadOnlyList<string> BuildArguments()
         {
@@ -86,6 +103,9 @@ namespace Hypervisor.Tool.Machines
                 "-smp", o.Smp.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-no-reboot", "-display", "none", "-serial", "stdio",
                 "-trace", ShutdownTrace,
+                // CPU resets and triple faults go to a log of their own (a few register dumps at start),
+                // so that an end without a power-off can be told apart (EndWithoutPowerOff).
+                "-d", "cpu_reset", "-D", ResetLogPath,
             };
             if (!string.IsNullOrEmpty(o.MachineType))
             {
