@@ -67,7 +67,7 @@ namespace Hypervisor.Tool.Machines
             {
                 if (!HasExited || WasKilled || ExitCode != 0)
                     return false;
-                string diag = Diagnostics;
+                string diag = Diagnostics + EmulatorLog;
                 // An emulator without this trace event says so on stderr: then status 0 is all we have.
                 if (diag.Contains("trace event '" + ShutdownTrace + "' does not exist", StringComparison.Ordinal))
                     return true;
@@ -75,7 +75,10 @@ namespace Hypervisor.Tool.Machines
             }
         }
 
-        private string ResetLogPath => Path.Combine(TempDirectory, "qemu-reset.log");
+        // QEMU's log (-D): the CPU resets, and the trace events, which go there rather than to stderr.
+        private string LogPath => Path.Combine(TempDirectory, "qemu.log");
+
+        private string EmulatorLog => File.Exists(LogPath) ? File.ReadAllText(LogPath) : string.Empty;
 
         /// <summary>Why QEMU ended by itself without a power-off. Under -no-reboot a reset of the machine
         /// ends QEMU with status 0: a triple fault (QEMU logs it) or a reset the guest asked for.</summary>
@@ -85,8 +88,7 @@ namespace Hypervisor.Tool.Machines
             {
                 if (!HasExited || WasKilled || ExitCode != 0)
                     return base.EndWithoutPowerOff;
-                string log = File.Exists(ResetLogPath) ? File.ReadAllText(ResetLogPath) : string.Empty;
-                return log.Contains("Triple fault", StringComparison.Ordinal)
+                return EmulatorLog.Contains("Triple fault", StringComparison.Ordinal)
                     ? "the emulated CPU triple-faulted (QEMU ended at the reset)"
                     : "the emulated machine was reset (QEMU ended at the reset)";
             }
@@ -103,9 +105,9 @@ namespace Hypervisor.Tool.Machines
                 "-smp", o.Smp.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-no-reboot", "-display", "none", "-serial", "stdio",
                 "-trace", ShutdownTrace,
-                // CPU resets and triple faults go to a log of their own (a few register dumps at start),
-                // so that an end without a power-off can be told apart (EndWithoutPowerOff).
-                "-d", "cpu_reset", "-D", ResetLogPath,
+                // CPU resets and triple faults are logged too (a few register dumps at start), so that
+                // an end without a power-off can be told apart (EndWithoutPowerOff).
+                "-d", "cpu_reset", "-D", LogPath,
             };
             if (!string.IsNullOrEmpty(o.MachineType))
             {
