@@ -187,6 +187,7 @@ namespace Hypervisor.Core.Memory
             frame.Owner = owner;
             frame.Type = PageType.None;
             frame.Flags = 0;
+            CountOwned(mfn, owner);
             return 0;
         }
 
@@ -221,6 +222,7 @@ namespace Hypervisor.Core.Memory
             }
 
             BeforeNewUse();
+            CountReleased(frame.Owner);
             frame.Owner = FrameOwner.Free;
             frame.Type = PageType.None;
             frame.TypeCount = 0;
