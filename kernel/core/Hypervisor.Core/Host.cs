@@ -17,6 +17,10 @@ namespace Hypervisor.Core
             Frames = frames;
             Log = log;
             Platform = platform;
+            // From here on every frame the allocator hands out is zeroed (FrameAllocator.Scrubbing.cs):
+            // domains' memory, shared_info, grant and M2P frames, domains' object arenas.
+            if (frames != null && memory != null)
+                frames.ScrubWith(memory);
         }
 
         public PhysicalMemory Memory { get; }

@@ -13,7 +13,8 @@ namespace Hypervisor.Core.Tests.Domains
 {
     /// <summary>
     /// domctl destroydomain: a domain with ports, grant mappings, pinned tables, a GDT, timers and memory
-    /// leaves nothing behind (every frame scrubbed and back in the allocator, the M2P entries invalid,
+    /// leaves nothing behind (every frame back in the allocator, dirty, so that it reads as zero when it
+    /// is handed out again; the M2P entries invalid,
     /// its id free, dom0 told by VIRQ_DOM_EXC); a frame dom0 still maps keeps the domain dying until
     /// dom0 lets go of it, and the next domctl or sysctl then finishes the job.
     /// </summary>
@@ -90,7 +91,8 @@ namespace Hypervisor.Core.Tests.Domains
             }
 
             /// <summary>Everything as before the first other domain: free frames, every count, no
-            /// accounting error, each of <paramref name="frames"/> free, zeroed and without an M2P entry.</summary>
+            /// accounting error, each of <paramref name="frames"/> free, dirty (to be scrubbed before
+            /// reuse; destruction itself zeroes nothing) and without an M2P entry.</summary>
             public void AssertAllBack(IEnumerable<ulong> frames)
             {
                 Assert.Equal(FreeBefore, Host.Frames.FreeFrames);
@@ -99,9 +101,8 @@ namespace Hypervisor.Core.Tests.Domains
                 {
                     Assert.Equal(FrameOwner.Free, Frames.OwnerOf(mfn));
                     Assert.True(Host.Frames.IsFree(mfn << 12), $"frame {mfn:x} is not back in the allocator");
+                    Assert.True(Host.Frames.IsDirty(mfn << 12), $"frame {mfn:x} is not marked for scrubbing");
                     Assert.Equal(MachineToPhys.Invalid, Host.MachineToPhys.Get(mfn));
-                    for (ulong i = 0; i < 4096; i += 8)
-                        Assert.True(K.Ram.Read64((mfn << 12) + i) == 0, $"frame {mfn:x} not scrubbed at +{i:x}");
                 }
             }
         }
@@ -161,6 +162,8 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Null(w.Host.Domains.Find(1));
             Assert.Equal(0UL, d1.TotalPages);
             w.AssertAllBack(owned);
+            // Not zeroed at destruction: that is left to idle CPUs or the next allocation.
+            Assert.Equal(Pattern, k.Ram.Read64(data << 12));
             // Dom0's end of the channel waits for a new peer; its grant is no longer in use.
             Assert.Equal(0, w.Dom0Events.Status((uint)dom0Port, out EvtchnStatus status));
             Assert.Equal(EvtchnStatusKind.Unbound, status.Status);
@@ -230,15 +233,70 @@ namespace Hypervisor.Core.Tests.Domains
                 Assert.Equal(FrameOwner.Free, k.Frames.OwnerOf(mfn));
                 Assert.Equal(0u, k.Frames.ReferencesOf(mfn));
                 Assert.Equal(0u, k.Frames.TypeCountOf(mfn));
-                Assert.True(k.IsZeroed(mfn));
+                Assert.True(k.Host.Frames.IsDirty(mfn << 12));
                 Assert.Equal(MachineToPhys.Invalid, k.Host.MachineToPhys.Get(mfn));
             }
+            Assert.Equal(Pattern, k.Ram.Read64(mfns[5] << 12));   // destruction zeroes nothing
             Assert.Equal(FrameOwner.Free, k.Frames.OwnerOf(sharedInfo));
             Assert.True(k.Host.Frames.IsFree(sharedInfo << 12));
             // The scheduler forgot it: the CPU idles at its next decision.
             Assert.False(k.Host.Scheduler.IsRunning(d.Vcpus[0], out _));
             Assert.Null(k.Host.Scheduler.PickNext(0, running, 1_000_000, out _));
             Assert.Equal(-XenErrno.ESRCH, k.GetDomainInfo(d.Id, out _, out _));
+        }
+
+        [Fact]
+        public void TheNextDomainGetsTheDeadOnesFramesZeroed()
+        {
+            var k = new ControlKit();
+            Domain d = k.CreateOk();
+            ulong[] mfns = k.GiveMemory(d, 8);
+            foreach (ulong mfn in mfns)
+                for (ulong i = 0; i < 4096; i += 8)
+                    k.Ram.Write64((mfn << 12) + i, Pattern);
+            Assert.Equal(0, k.Destroy(d.Id));
+            Assert.Equal(Pattern, k.Ram.Read64(mfns[3] << 12));
+
+            Domain next = k.CreateOk();
+            ulong[] again = k.GiveMemory(next, 8);
+
+            // The allocator hands out the lowest free frames: the dead domain's come back, zeroed.
+            Assert.Contains(mfns[3], again);
+            foreach (ulong mfn in again)
+            {
+                Assert.True(k.IsZeroed(mfn), $"frame {mfn:x} still holds the dead domain's data");
+                Assert.False(k.Host.Frames.IsDirty(mfn << 12));
+            }
+        }
+
+        [Fact]
+        public void ANewPvDomainBuiltOnADeadOnesFramesSeesNoneOfItsData()
+        {
+            var w = new World();
+            GrantKit k = w.K;
+            Domain d1 = w.AddDomain(1);
+            List<ulong> owned = w.FramesOf(d1);
+            // Data in every page it has beyond the bootstrap region (its page tables must stay tables).
+            for (ulong pfn = k.LayoutOf(d1).MappedPages; pfn < (ulong)d1.PhysToMachine.Length; pfn++)
+                for (ulong i = 0; i < 4096; i += 512)
+                    k.Ram.Write64((d1.PhysToMachine[pfn] << 12) + i, Pattern);
+            Assert.Equal(0, w.Destroy(1));
+            w.AssertAllBack(owned);
+
+            Domain d2 = w.AddDomain(2);
+
+            // The pages the builder left alone (past the bootstrap region) read as zero, and some of
+            // them were the dead domain's.
+            ulong reused = 0;
+            for (ulong pfn = k.LayoutOf(d2).MappedPages; pfn < (ulong)d2.PhysToMachine.Length; pfn++)
+            {
+                ulong mfn = d2.PhysToMachine[pfn];
+                if (owned.Contains(mfn))
+                    reused++;
+                for (ulong i = 0; i < 4096; i += 8)
+                    Assert.True(k.Ram.Read64((mfn << 12) + i) == 0, $"pfn {pfn:x} (frame {mfn:x}) not zero at +{i:x}");
+            }
+            Assert.True(reused > 1000, $"only {reused} frames of the dead domain were reused");
         }
 
         // Domain 1 with one of its frames mapped by dom0, so that destroying it leaves it dying.
@@ -311,6 +369,8 @@ namespace Hypervisor.Core.Tests.Domains
             Assert.Equal(w.FreeBefore - 1, w.Host.Frames.FreeFrames);
             Assert.Equal(Pattern, k.Read<ulong>(k.Dom0, window));
             Assert.Equal(d1.Id, k.Frames.OwnerOf(frame));
+            Assert.False(w.Host.Frames.IsFree(frame << 12));
+            Assert.Equal(1UL, k.Frames.FramesOwnedBy(d1.Id));
             Assert.Equal(0, w.GetDomainInfo(1, out DomctlGetDomainInfo info, out ushort answered));
             Assert.Equal(1, answered);
             ControlKit.AssertBits(info.Flags, DomainInfoFlags.Dying);

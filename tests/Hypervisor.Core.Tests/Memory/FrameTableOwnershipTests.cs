@@ -137,5 +137,40 @@ namespace Hypervisor.Core.Tests.Memory
             Assert.Equal((ulong)(0x101 - 0x9F - 1), marked);
             Assert.Equal(-XenErrno.EPERM, m.Frames.Release(0x9F));
         }
+
+        [Fact]
+        public void EachDomainsFramesAreCounted_WithARangeHoldingThemAll()
+        {
+            var m = new PvMemory();
+            Assert.Equal(0UL, m.Frames.FramesOwnedBy(Dom));
+            Assert.False(m.Frames.OwnedRange(Dom, out _, out _));
+            Assert.Equal(0, m.Frames.Assign(40, Dom));
+            Assert.Equal(0, m.Frames.Assign(7, Dom));
+            Assert.Equal(0, m.Frames.Assign(300, Dom));
+            Assert.Equal(0, m.Frames.Assign(8, Other));
+            Assert.Equal(0, m.Frames.Assign(9, FrameOwner.Hypervisor));   // not a domain: not counted
+
+            Assert.Equal(3UL, m.Frames.FramesOwnedBy(Dom));
+            Assert.Equal(1UL, m.Frames.FramesOwnedBy(Other));
+            Assert.True(m.Frames.OwnedRange(Dom, out ulong first, out ulong end));
+            Assert.Equal(7UL, first);
+            Assert.Equal(301UL, end);
+
+            // A refused release changes nothing; the others count down, and the next frame starts anew.
+            Assert.Equal(0, m.Frames.GetPage(40, Dom));
+            Assert.Equal(-XenErrno.EBUSY, m.Frames.Release(40));
+            Assert.Equal(3UL, m.Frames.FramesOwnedBy(Dom));
+            m.Frames.PutPage(40);
+            Assert.Equal(0, m.Frames.Release(40));
+            Assert.Equal(0, m.Frames.Release(7));
+            Assert.Equal(0, m.Frames.Release(300));
+            Assert.Equal(0UL, m.Frames.FramesOwnedBy(Dom));
+            Assert.False(m.Frames.OwnedRange(Dom, out _, out _));
+            Assert.Equal(0, m.Frames.Assign(100, Dom));
+            Assert.True(m.Frames.OwnedRange(Dom, out first, out end));
+            Assert.Equal(100UL, first);
+            Assert.Equal(101UL, end);
+            Assert.Equal(1UL, m.Frames.FramesOwnedBy(Other));
+        }
     }
 }

@@ -23,6 +23,9 @@ namespace Hypervisor.Arch.X86_64
         [FieldOffset(24)] public byte GuestTaskSwitched;
         /// <summary>This CPU holds the core lock and gives it back on its way out (asm/corelock.asm).</summary>
         [FieldOffset(25)] public byte CoreLockHeld;
+        /// <summary>Free frames wait to be scrubbed: the idle loop, instead of halting, raises
+        /// <see cref="GuestExecution.IdleScrubVector"/> to scrub a batch (asm/traps.asm).</summary>
+        [FieldOffset(26)] public byte IdleScrubPending;
         /// <summary>What the exit path adds to, instead of the lock's count, when this CPU does not hold
         /// the core lock (asm/traps.asm: the address is chosen without a branch).</summary>
         [FieldOffset(28)] public int UnlockSink;

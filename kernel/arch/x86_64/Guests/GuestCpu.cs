@@ -65,6 +65,10 @@ namespace Hypervisor.Arch.X86_64
         /// <summary>The idle vCPU was interrupted (its frame is the one an interrupt came from).</summary>
         public bool InIdle;
 
+        /// <summary>The idle loop asked for a batch of scrubbing (GuestExecution.OnIdleScrub): scrubbed if
+        /// the scheduler leaves the CPU idle.</summary>
+        public bool ScrubIfIdle;
+
         /// <summary>The id of the domain whose tables a Leave request names (CrossCpuRequests).</summary>
         public int LeaveDomainId = NoDomain;
 

@@ -26,6 +26,9 @@ namespace Hypervisor.Arch.X86_64
     internal static unsafe class GuestExecution
     {
         private const ulong IdleStackBytes = 8 * FrameAllocator.FrameSize;
+        /// <summary>The idle loop's own interrupt, for a batch of scrubbing (IDLE_SCRUB_VECTOR in
+        /// asm/percpu.inc). Its gate is ring 0 only: a guest's "int 0xF2" is a #GP.</summary>
+        public const int IdleScrubVector = 0xF2;
         private const ulong InterruptFlag = 1UL << 9;
         private const ulong ReservedFlag = 1UL << 1;
 
@@ -228,6 +231,25 @@ namespace Hypervisor.Arch.X86_64
             return frame;
         }
 
+        // From TrapDispatcher: the idle loop asks for a batch of scrubbing (free frames are dirty). As an
+        // interrupt of the idle loop: the core lock, then the scheduler first; the batch is scrubbed only
+        // if the CPU stays idle (ContinueSlowly), and the lock goes back on the way out, batch by batch.
+        public static TrapFrame* OnIdleScrub(TrapFrame* frame, PerCpu* block)
+        {
+            GuestCpu cpu = s_cpus == null ? null : s_cpus[block->Index];
+            if (cpu == null || !cpu.InIdle)
+            {
+                block->IdleScrubPending = 0;
+                return frame;
+            }
+            cpu.InIdle = false;
+            CoreLock.Acquire();
+            s_lockHolder = cpu.Index;
+            s_lockHolderCpu = cpu.Block->Guest;
+            cpu.ScrubIfIdle = true;
+            return ContinueSlowly(cpu, null, frame);
+        }
+
         // After a vCPU's exit was handled (the core lock held). The common case, checked with as few
         // branches as may be (under an emulator each is a block of its own): nothing asked of this CPU,
         // the vCPU can go on, no timer or TLB work; then only a due event upcall and the resume.
@@ -260,6 +282,8 @@ namespace Hypervisor.Arch.X86_64
         {
             Host host = s_host;
             cpu.Attention &= ~(GuestCpu.TablesForgotten | GuestCpu.FlushOwed);
+            if (host.Frames.DirtyFrames != 0)
+                AskIdleCpusToScrub(cpu);
             while (true)
             {
                 if ((cpu.Attention & GuestCpu.TimerExpired) != 0)
@@ -269,7 +293,13 @@ namespace Hypervisor.Arch.X86_64
                 else if (host.TimersChanged || (cpu.Attention & GuestCpu.RearmTimer) != 0)
                     ArmTimer(cpu, host, SystemTime.Now(host));
                 if (vcpu == null)
+                {
+                    if (cpu.ScrubIfIdle)
+                        host.Frames.ScrubSome(FrameAllocator.IdleScrubBatch);
+                    cpu.ScrubIfIdle = false;
                     return EnterIdle(cpu, idleFrame);
+                }
+                cpu.ScrubIfIdle = false;
                 // A frame changed type or went back to the allocator: no stale translation of this CPU's
                 // may reach the guest (the memory hypercalls flush for themselves; this is for the rest).
                 FrameTable frames = host.FrameTable;
@@ -357,6 +387,7 @@ namespace Hypervisor.Arch.X86_64
         private static TrapFrame* EnterIdle(GuestCpu cpu, TrapFrame* interrupted)
         {
             cpu.InIdle = true;
+            cpu.Block->IdleScrubPending = s_host.Frames.DirtyFrames != 0 ? (byte)1 : (byte)0;
             if (interrupted != null)
                 return interrupted;
             TrapFrame* frame = (TrapFrame*)(cpu.IdleStackTop - (ulong)sizeof(TrapFrame));
@@ -369,6 +400,21 @@ namespace Hypervisor.Arch.X86_64
             frame->Rsp = cpu.IdleStackTop;
             frame->Ss = DescriptorTables.HypervisorDs;
             return frame;
+        }
+
+        // Free frames wait to be scrubbed: other CPUs halted in their idle loop are told (an IPI ends the
+        // halt), so they scrub while this one runs its guest. One that was told already is left alone.
+        private static void AskIdleCpusToScrub(GuestCpu self)
+        {
+            GuestCpu[] cpus = s_cpus;
+            for (int i = 0; i < cpus.Length; i++)
+            {
+                GuestCpu other = cpus[i];
+                if (other == self || !other.InIdle || other.Block->IdleScrubPending != 0)
+                    continue;
+                other.Block->IdleScrubPending = 1;
+                CrossCpuRequests.Notify(i);
+            }
         }
 
         // What stays in the CPU while a vCPU runs goes with it: data selectors, segment bases (a selector

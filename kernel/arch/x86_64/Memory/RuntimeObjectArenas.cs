@@ -4,8 +4,10 @@ using Internal.Runtime;
 namespace Hypervisor.Arch.X86_64
 {
     // Domains' object arenas over the runtime's (RuntimeHeap arenas): their chunks are frames of the
-    // frame allocator, reached through the direct map, scrubbed when they go back so nothing of a
-    // domain's tables is left for whoever gets the frames next. The handle is the arena's address.
+    // frame allocator, reached through the direct map. They go back dirty: the allocator scrubs them
+    // before anyone gets them again, so nothing of a domain's tables is left for whoever gets the frames
+    // next, and chunks come zeroed (the runtime zeroes each object it makes in them anyway).
+    // The handle is the arena's address.
     internal sealed unsafe class RuntimeObjectArenas : ObjectArenas
     {
         private static FrameAllocator s_frames;
@@ -43,8 +45,6 @@ namespace Hypervisor.Arch.X86_64
 
         private static void GiveChunk(byte* chunk, ulong length)
         {
-            for (ulong i = 0; i < length; i += 8)
-                *(ulong*)(chunk + i) = 0;
             ulong physical = (ulong)chunk - PhysicalWindow.Base;
             for (ulong at = 0; at < length; at += FrameAllocator.FrameSize)
                 s_frames.Free(physical + at);

@@ -50,6 +50,8 @@ namespace Hypervisor.Arch.X86_64
                 LocalApic.EndOfInterrupt();
                 return InterProcessorInterrupts.OnIpi(frame, cpu);
             }
+            if (vector == GuestExecution.IdleScrubVector && (frame->Cs & 3) == 0)
+                return GuestExecution.OnIdleScrub(frame, cpu);   // a software interrupt: no end-of-interrupt
             if (vector == LocalApic.SpuriousVector || (vector >= LegacyPic.FirstVector && vector < LegacyPic.FirstVector + 16))
                 return frame;   // spurious: no end-of-interrupt is owed
             Report(ref s_reportedStray, "unexpected interrupt ignored (reported once)", vector);

@@ -353,9 +353,22 @@ cpu_resume:
     jmp return_to_guest
 
 ; The idle vCPU: what a CPU runs when no vCPU can (GuestExecution enters it with interrupts open).
-; The timer or an IPI ends each halt; its handler decides whether to stay.
+; The timer or an IPI ends each halt; its handler decides whether to stay. While free frames wait to
+; be scrubbed (PERCPU_IDLE_SCRUB), it does not halt but asks for a batch with its own interrupt: that
+; comes through the core like any interrupt of the idle loop (the core lock taken, the scheduler asked
+; first), and the lock goes back after each batch. The flag is read with interrupts off and sti's
+; shadow covers hlt, so a request made meanwhile ends the halt. The registers are the idle loop's own.
 idle_loop:
+    cli
+    LOAD_PERCPU_RBX
+    cmp byte [rbx + PERCPU_IDLE_SCRUB], 0
+    jne .scrub
+    sti
     hlt
+    jmp idle_loop
+.scrub:
+    sti
+    int IDLE_SCRUB_VECTOR
     jmp idle_loop
 
 ; ulong cpu_idle_loop_address(): where an idle frame resumes (a label imported from C# is called,

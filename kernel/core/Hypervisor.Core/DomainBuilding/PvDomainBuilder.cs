@@ -117,8 +117,7 @@ namespace Hypervisor.Core.DomainBuilding
             for (ulong pfn = 0; pfn < pages; pfn++)
             {
                 if (!host.Frames.TryAllocate(out ulong address))
-                    return false;
-                memory.Fill(address, PageSize, 0);
+                    return false;   // zeroed by the allocator
                 ulong mfn = address >> FrameAllocator.FrameShift;
                 host.FrameTable.Assign(mfn, domain.Id);
                 host.MachineToPhys.Set(mfn, pfn);

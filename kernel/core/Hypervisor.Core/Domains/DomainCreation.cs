@@ -40,7 +40,6 @@ namespace Hypervisor.Core.Domains
                     return -XenErrno.ENOMEM;
                 }
             }
-            host.Memory.Fill(sharedInfo, FrameAllocator.FrameSize, 0);
             ulong heap = arena != 0 ? host.ObjectArenas.Enter(arena) : 0;
             var created = new Domain(host, id, privileged, 0, maxVcpus);
             if (arena != 0)

@@ -10,7 +10,8 @@ namespace Hypervisor.Core.Domains
     /// domctl destroydomain: nothing a domain held survives it. Its ports close (their interdomain peers
     /// become unbound), the grant mappings it holds are dropped and its grant table lets go of its
     /// frames, its timers stop, its page-table bases, GDT frames and pins are put, and then every frame
-    /// it owns is scrubbed and given back to the allocator. A frame another domain still maps (a foreign
+    /// it owns is given back to the allocator as dirty: not zeroed here (that made destruction slow), but
+    /// by an idle CPU or at the latest by the allocation that hands it out again (FrameAllocator.Scrubbing.cs). A frame another domain still maps (a foreign
     /// or grant mapping in dom0's tables) cannot go yet: the domain then stays <see cref="DomainState.Dying"/>
     /// and the frame table reports when the last such mapping goes (<see cref="FrameTable.ReleasePending"/>),
     /// which <see cref="ReapIfPending"/> acts on. The id is free again once the domain is dead.
@@ -111,7 +112,8 @@ namespace Hypervisor.Core.Domains
             frame = 0;
         }
 
-        // Scrubs and frees every frame of the domain nothing else holds; true when none is left.
+        // Frees (dirty) every frame of the domain nothing else holds; true when none is left. The frame
+        // table knows how many the domain owns and where they lie: the search ends with the last of them.
         private static bool ReturnFrames(Domain domain)
         {
             Host host = domain.Host;
@@ -119,7 +121,9 @@ namespace Hypervisor.Core.Domains
             ulong left = 0, returned = 0;
             if (frames != null)
             {
-                for (ulong mfn = 0; mfn < frames.FrameCount; mfn++)
+                ulong owned = frames.FramesOwnedBy(domain.Id);
+                frames.OwnedRange(domain.Id, out ulong first, out ulong end);
+                for (ulong mfn = first; mfn < end && left + returned < owned; mfn++)
                 {
                     if (frames.OwnerOf(mfn) != domain.Id)
                         continue;
@@ -128,11 +132,9 @@ namespace Hypervisor.Core.Domains
                         left++;
                         continue;
                     }
-                    ulong address = mfn << FrameAllocator.FrameShift;
-                    host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
                     if (host.MachineToPhys != null)
                         host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
-                    host.Frames.Free(address);
+                    host.Frames.Free(mfn << FrameAllocator.FrameShift);
                     returned++;
                 }
             }
@@ -142,7 +144,7 @@ namespace Hypervisor.Core.Domains
             }
             domain.TotalPages = left;
             if (returned != 0)
-                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(": ").Dec(returned).Text(" frames scrubbed and returned")
+                host.Log.Info().Text("domain ").Dec((ulong)domain.Id).Text(": ").Dec(returned).Text(" frames returned, to be scrubbed")
                     .Text(left != 0 ? ", some still mapped elsewhere" : "").End();
             if (left != 0)
                 return false;

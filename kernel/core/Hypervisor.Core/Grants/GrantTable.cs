@@ -108,7 +108,6 @@ namespace Hypervisor.Core.Grants
                 }
                 if (host.MachineToPhys != null)
                     host.MachineToPhys.Set(mfn, MachineToPhys.Invalid);
-                host.Memory.Fill(address, FrameAllocator.FrameSize, 0);
                 frames[FrameCount] = mfn;
                 ulong previous = DomainObjects.Enter(domain);
                 active[FrameCount] = new ActiveGrant[EntriesPerFrame];

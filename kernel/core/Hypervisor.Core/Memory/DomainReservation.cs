@@ -5,8 +5,8 @@ namespace Hypervisor.Core.Memory
     /// <summary>
     /// A domain's memory as the balloon moves it (XENMEM_increase_reservation, decrease_reservation,
     /// populate_physmap): extents of 2^order frames given to or taken from the domain, with tot_pages
-    /// kept below max_pages. Frames are zeroed when given, so nothing a domain gave back (or a dead
-    /// domain left) reaches another. A frame is taken back only when nothing uses it any more: unlike
+    /// kept below max_pages. The allocator hands out only zeroed frames and frees them dirty, so nothing
+    /// a domain gave back (or a dead domain left) reaches another. A frame is taken back only when nothing uses it any more: unlike
     /// Xen, which frees a still-mapped frame once its last mapping goes, a frame that is still mapped,
     /// typed (a page table, a descriptor page, a grant-table frame) or referenced is refused.
     /// </summary>
@@ -48,7 +48,6 @@ namespace Hypervisor.Core.Memory
                 if (host.MachineToPhys != null)
                     host.MachineToPhys.Set(firstMfn + i, MachineToPhys.Invalid);
             }
-            host.Memory.Fill(address, count * FrameAllocator.FrameSize, 0);
             domain.TotalPages += count;
             return true;
         }

@@ -9,8 +9,10 @@ namespace Hypervisor.Core.Memory
     /// never handed out. Only frames lying wholly inside usable regions are ever free.
     /// A search hint (the lowest word that may hold a free frame) and whole-word skipping keep
     /// allocation from rescanning memory from address 0 every time.
+    /// A third bitmap, <c>dirty</c>, marks free frames whose contents are unknown (FrameAllocator.Scrubbing.cs
+    /// says what allocation promises about them).
     /// </summary>
-    public sealed class FrameAllocator
+    public sealed partial class FrameAllocator
     {
         public const ulong FrameSize = 4096;
         public const int FrameShift = 12;
@@ -23,6 +25,7 @@ namespace Hypervisor.Core.Memory
 
         private readonly ulong[] used;
         private readonly ulong[] allocatable;
+        private readonly ulong[] dirty;
         private readonly ulong frameCount;
         private readonly ulong totalFrames;
         private readonly ulong ignoredBytes;
@@ -41,6 +44,7 @@ namespace Hypervisor.Core.Memory
             int words = (int)((frameCount + 63) >> 6);
             used = new ulong[words > 0 ? words : 1];
             allocatable = new ulong[used.Length];
+            dirty = new ulong[used.Length];
             for (int w = 0; w < used.Length; w++)
             {
                 used[w] = AllOnes;
@@ -70,10 +74,14 @@ namespace Hypervisor.Core.Memory
 
                 SetRange(used, first, end, false);
                 SetRange(allocatable, first, end, true);
+                // Boot RAM holds whatever firmware, the loader or an earlier boot left there (QEMU's is
+                // zero, real hardware's is not): dirty, scrubbed before a domain sees it.
+                SetRange(dirty, first, end, true);
                 totalFrames += end - first;
             }
 
             freeFrames = totalFrames;
+            dirtyFrames = totalFrames;
         }
 
         /// <summary>Frames of usable RAM covered by the allocator (reserved ones included).</summary>
@@ -140,6 +148,7 @@ namespace Hypervisor.Core.Memory
                     {
                         used[word] |= bit;
                         freeFrames--;
+                        ForgetDirty(word, bit);
                     }
                 }
 
@@ -149,7 +158,8 @@ namespace Hypervisor.Core.Memory
             return changed;
         }
 
-        /// <summary>One free frame (the lowest-addressed one available).</summary>
+        /// <summary>One free frame (the lowest-addressed one available), zeroed once scrubbing is on
+        /// (FrameAllocator.Scrubbing.cs).</summary>
         public bool TryAllocate(out ulong frameAddress)
         {
             for (int w = searchHint; w < used.Length; w++)
@@ -162,6 +172,7 @@ namespace Hypervisor.Core.Memory
                     freeFrames--;
                     searchHint = w;
                     frameAddress = (((ulong)w << 6) + (ulong)bit) << FrameShift;
+                    TakeClean(frameAddress >> FrameShift, 1);
                     return true;
                 }
             }
@@ -174,7 +185,7 @@ namespace Hypervisor.Core.Memory
         /// <summary>
         /// <paramref name="count"/> physically contiguous free frames whose first frame number is a
         /// multiple of <paramref name="alignmentFrames"/> (0 or 1: no alignment). For page tables,
-        /// stacks and other structures that must be contiguous.
+        /// stacks and other structures that must be contiguous. Zeroed once scrubbing is on.
         /// </summary>
         public bool TryAllocateContiguous(ulong count, ulong alignmentFrames, out ulong address)
         {
@@ -204,6 +215,7 @@ namespace Hypervisor.Core.Memory
                     SetRange(used, candidate, end, true);
                     freeFrames -= count;
                     address = candidate << FrameShift;
+                    TakeClean(candidate, count);
                     return true;
                 }
 
@@ -211,8 +223,9 @@ namespace Hypervisor.Core.Memory
             }
         }
 
-        /// <summary>Gives a frame back. False (and nothing changes) when the address is not
-        /// frame-aligned, not a frame this allocator manages, reserved, or already free.</summary>
+        /// <summary>Gives a frame back, dirty: whatever it holds is scrubbed before anyone gets it again
+        /// (by an idle CPU, or by the allocation that takes it). False (and nothing changes) when the
+        /// address is not frame-aligned, not a frame this allocator manages, reserved, or already free.</summary>
         public bool Free(ulong frameAddress)
         {
             if ((frameAddress & (FrameSize - 1)) != 0)
@@ -235,6 +248,7 @@ namespace Hypervisor.Core.Memory
 
             used[word] &= ~bit;
             freeFrames++;
+            MarkDirty(word, bit);
             if (word < searchHint)
             {
                 searchHint = word;

@@ -187,6 +187,7 @@ namespace Hypervisor.Core.Memory
             frame.Owner = owner;
             frame.Type = PageType.None;
             frame.Flags = 0;
+            CountOwned(mfn, owner);
             return 0;
         }
 
@@ -221,6 +222,7 @@ namespace Hypervisor.Core.Memory
             }
 
             BeforeNewUse();
+            CountReleased(frame.Owner);
             frame.Owner = FrameOwner.Free;
             frame.Type = PageType.None;
             frame.TypeCount = 0;
@@ -547,14 +549,15 @@ namespace Hypervisor.Core.Memory
             return 0;
         }
 
-        /// <summary>Unpins every table of a dying domain (one pass over the table). Once its vCPUs' base
-        /// pointers are dropped too, nothing of the domain holds a type: page tables form a strict
-        /// L4 -> L3 -> L2 -> L1 hierarchy here (no linear tables), so there are no cycles to break.
+        /// <summary>Unpins every table of a dying domain (one pass over the range of frames it owns). Once
+        /// its vCPUs' base pointers are dropped too, nothing of the domain holds a type: page tables form
+        /// a strict L4 -> L3 -> L2 -> L1 hierarchy here (no linear tables), so there are no cycles to break.
         /// Returns the number of frames unpinned.</summary>
         public ulong UnpinAll(ushort domain)
         {
             ulong unpinned = 0;
-            for (ulong mfn = 0; mfn < frameCount; mfn++)
+            OwnedRange(domain, out ulong first, out ulong end);
+            for (ulong mfn = first; mfn < end; mfn++)
             {
                 if (frames[(int)mfn].Owner == domain && (frames[(int)mfn].Flags & FrameState.Pinned) != 0)
                 {

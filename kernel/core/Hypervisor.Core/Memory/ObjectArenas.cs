@@ -26,7 +26,7 @@ namespace Hypervisor.Core.Memory
         /// <summary>Bytes of memory the arena holds.</summary>
         public abstract ulong SizeOf(ulong arena);
 
-        /// <summary>Gives the arena's memory back (scrubbed); every object in it is gone. It must not
+        /// <summary>Gives the arena's memory back (to be scrubbed before reuse); every object in it is gone. It must not
         /// be entered.</summary>
         public abstract void Release(ulong arena);
     }

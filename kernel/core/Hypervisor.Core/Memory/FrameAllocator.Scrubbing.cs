@@ -1,0 +1,165 @@
+namespace Hypervisor.Core.Memory
+{
+    /// <summary>
+    /// Scrubbing: no frame reaches a domain with another's data in it, yet nobody zeroes a frame when
+    /// it is freed. A free frame is either clean (known to be zero) or dirty (<c>dirty</c> bitmap:
+    /// freed by its last user, or boot RAM, whose contents are unknown). A dying domain's frames are
+    /// simply freed, so destruction costs no zeroing; idle CPUs scrub dirty frames a batch at a time
+    /// (<see cref="ScrubSome"/>), and an allocation that meets a dirty frame scrubs it then.
+    ///
+    /// The promise, once <see cref="ScrubWith"/> has given the allocator a window onto memory (the
+    /// <see cref="Host"/> does, for its allocator): every frame <see cref="TryAllocate"/> and
+    /// <see cref="TryAllocateContiguous"/> hand out reads as zero. Callers need not zero what they get;
+    /// they fill it only with what is not zero. Before that (start of day, before the hypervisor's own
+    /// page tables and direct map exist) frames come as they are, and the arch layer's early users
+    /// (its page tables, descriptor tables, stacks, heap) set what they need themselves.
+    /// Dirty frames are free frames: <see cref="FreeFrames"/> counts them.
+    /// </summary>
+    public sealed partial class FrameAllocator
+    {
+        /// <summary>Frames an idle CPU scrubs per step (64 KiB): short enough that the core lock,
+        /// held for a step, keeps a waking vCPU waiting only briefly.</summary>
+        public const ulong IdleScrubBatch = 16;
+
+        private PhysicalMemory scrubMemory;
+        private ulong dirtyFrames;
+        // The lowest word of the dirty bitmap that may have a bit set.
+        private int scrubHint;
+
+        /// <summary>From now on, dirty frames are zeroed through <paramref name="memory"/> before they are
+        /// handed out, and <see cref="ScrubSome"/> can scrub them ahead of time.</summary>
+        public void ScrubWith(PhysicalMemory memory)
+        {
+            scrubMemory = memory;
+        }
+
+        /// <summary>Whether allocations hand out zeroed frames (<see cref="ScrubWith"/> was called).</summary>
+        public bool Scrubs
+        {
+            get { return scrubMemory != null; }
+        }
+
+        /// <summary>Free frames that still need scrubbing (part of <see cref="FreeFrames"/>).</summary>
+        public ulong DirtyFrames
+        {
+            get { return dirtyFrames; }
+        }
+
+        /// <summary>True when the frame holding <paramref name="address"/> is free and still to be scrubbed.</summary>
+        public bool IsDirty(ulong address)
+        {
+            ulong frame = address >> FrameShift;
+            if (frame >= frameCount)
+            {
+                return false;
+            }
+
+            return (dirty[(int)(frame >> 6)] & (1UL << (int)(frame & 63))) != 0;
+        }
+
+        /// <summary>Zeroes up to <paramref name="maxFrames"/> dirty free frames, lowest first, and returns
+        /// how many it zeroed (0 when none is dirty or scrubbing is off). For idle CPUs.</summary>
+        public ulong ScrubSome(ulong maxFrames)
+        {
+            if (scrubMemory == null || dirtyFrames == 0)
+            {
+                return 0;
+            }
+
+            ulong done = 0;
+            int w = scrubHint;
+            while (w < dirty.Length && done < maxFrames)
+            {
+                ulong bits = dirty[w];
+                if (bits == 0)
+                {
+                    w++;
+                    continue;
+                }
+
+                // One run of dirty frames inside this word, cut at the batch's end: one fill.
+                int first = LowestSetBit(bits);
+                int end = first;
+                while (end < 64 && (bits & (1UL << end)) != 0 && done < maxFrames)
+                {
+                    end++;
+                    done++;
+                }
+
+                int length = end - first;
+                ulong mask = length == 64 ? AllOnes : ((1UL << length) - 1) << first;
+                dirty[w] = bits & ~mask;
+                ulong frame = ((ulong)w << 6) + (ulong)first;
+                scrubMemory.Fill(frame << FrameShift, (ulong)length << FrameShift, 0);
+            }
+
+            scrubHint = w;   // every word below it is clean
+            dirtyFrames -= done;
+            return done;
+        }
+
+        // A frame just freed: its contents are its last user's.
+        private void MarkDirty(int word, ulong bit)
+        {
+            dirty[word] |= bit;
+            dirtyFrames++;
+            if (word < scrubHint)
+            {
+                scrubHint = word;
+            }
+        }
+
+        // A free frame reserved for good: no longer the scrubber's business.
+        private void ForgetDirty(int word, ulong bit)
+        {
+            if ((dirty[word] & bit) != 0)
+            {
+                dirty[word] &= ~bit;
+                dirtyFrames--;
+            }
+        }
+
+        // Frames [first, first + count) were just allocated: the dirty ones among them are zeroed (in
+        // runs, one fill each) once scrubbing is on, and are clean from here on either way.
+        private void TakeClean(ulong first, ulong count)
+        {
+            ulong end = first + count;
+            ulong frame = first;
+            while (frame < end)
+            {
+                int word = (int)(frame >> 6);
+                if (dirty[word] == 0)
+                {
+                    frame = ((ulong)word + 1) << 6;
+                    continue;
+                }
+
+                if ((dirty[word] & (1UL << (int)(frame & 63))) == 0)
+                {
+                    frame++;
+                    continue;
+                }
+
+                ulong run = frame;
+                while (frame < end)
+                {
+                    int w = (int)(frame >> 6);
+                    ulong bit = 1UL << (int)(frame & 63);
+                    if ((dirty[w] & bit) == 0)
+                    {
+                        break;
+                    }
+
+                    dirty[w] &= ~bit;
+                    dirtyFrames--;
+                    frame++;
+                }
+
+                if (scrubMemory != null)
+                {
+                    scrubMemory.Fill(run << FrameShift, (frame - run) << FrameShift, 0);
+                }
+            }
+        }
+    }
+}
