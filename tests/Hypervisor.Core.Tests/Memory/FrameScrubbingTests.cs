@@ -8,8 +8,9 @@ namespace Hypervisor.Core.Tests.Memory
 {
     /// <summary>
     /// The allocator's scrubbing (FrameAllocator.Scrubbing.cs): freed frames are dirty, not zeroed; a
-    /// dirty frame is zeroed before it is handed out again; idle scrubbing cleans a bounded batch at a
-    /// time; dirty frames count as free. Over 1 MiB of fake RAM at 1 MiB (256 frames).
+    /// dirty frame is zeroed before it is handed out again; idle scrubbing cleans a bounded batch of the
+    /// frames given back at a time and leaves boot RAM to allocation; dirty frames count as free. Over
+    /// 1 MiB of fake RAM at 1 MiB (256 frames).
     /// </summary>
     public class FrameScrubbingTests
     {
@@ -47,8 +48,28 @@ namespace Hypervisor.Core.Tests.Memory
                 return true;
             }
 
-            // Every free frame scrubbed, as idle CPUs would leave them.
-            public void ScrubAll() => Frames.ScrubSome(ulong.MaxValue);
+            // Every free frame clean: boot RAM taken (allocation zeroes it) and given back, then scrubbed
+            // as idle CPUs would.
+            public void ScrubAll()
+            {
+                GiveEverythingBack(scribble: false);
+                Frames.ScrubSome(ulong.MaxValue);
+            }
+
+            // Every free frame taken and given back (scribbled on first when asked): all of them dirty and
+            // waiting for idle scrubbing.
+            public void GiveEverythingBack(bool scribble)
+            {
+                var taken = new List<ulong>();
+                while (Frames.TryAllocate(out ulong f))
+                    taken.Add(f);
+                foreach (ulong f in taken)
+                {
+                    if (scribble)
+                        Scribble(f);
+                    Assert.True(Frames.Free(f));
+                }
+            }
         }
 
         [Fact]
@@ -58,6 +79,17 @@ namespace Hypervisor.Core.Tests.Memory
             Assert.Equal(RamFrames, m.Frames.FreeFrames);
             Assert.Equal(RamFrames, m.Frames.DirtyFrames);
             Assert.True(m.Frames.IsDirty(RamBase));
+        }
+
+        [Fact]
+        public void IdleScrubbingLeavesBootRamToAllocation()
+        {
+            var m = new Machine();
+            m.Scribble(RamBase);
+            Assert.Equal(0UL, m.Frames.FramesToScrubWhenIdle);
+            Assert.Equal(0UL, m.Frames.ScrubSome(16));
+            Assert.Equal(Pattern, m.Ram.Read64(RamBase));
+            Assert.Equal(RamFrames, m.Frames.DirtyFrames);
         }
 
         [Fact]
@@ -140,17 +172,20 @@ namespace Hypervisor.Core.Tests.Memory
             Assert.True(m.Frames.TryAllocate(out ulong frame));
             Assert.Equal(Pattern, m.Ram.Read64(frame));
             Assert.Equal(RamFrames - 1, m.Frames.DirtyFrames);   // still counted right
+            Assert.True(m.Frames.Free(frame));
+            Assert.Equal(0UL, m.Frames.FramesToScrubWhenIdle);   // nothing for idle CPUs without a window
         }
 
         [Fact]
         public void IdleScrubbingStopsAtTheBatchSize_AndReducesTheDirtyCount()
         {
             var m = new Machine();
-            for (ulong i = 0; i < RamFrames; i++)
-                m.Scribble(RamBase + i * Page);
+            m.GiveEverythingBack(scribble: true);
+            Assert.Equal(RamFrames, m.Frames.FramesToScrubWhenIdle);
 
             Assert.Equal(FrameAllocator.IdleScrubBatch, m.Frames.ScrubSome(FrameAllocator.IdleScrubBatch));
             Assert.Equal(RamFrames - FrameAllocator.IdleScrubBatch, m.Frames.DirtyFrames);
+            Assert.Equal(RamFrames - FrameAllocator.IdleScrubBatch, m.Frames.FramesToScrubWhenIdle);
             // The lowest ones (allocation takes the lowest first), and not one more.
             for (ulong i = 0; i < FrameAllocator.IdleScrubBatch; i++)
             {
@@ -167,6 +202,7 @@ namespace Hypervisor.Core.Tests.Memory
         public void IdleScrubbingRunsDryAndThenDoesNothing()
         {
             var m = new Machine();
+            m.GiveEverythingBack(scribble: true);
             ulong total = 0, steps = 0;
             ulong done;
             while ((done = m.Frames.ScrubSome(40)) != 0)
@@ -178,7 +214,10 @@ namespace Hypervisor.Core.Tests.Memory
             Assert.Equal(RamFrames, total);
             Assert.Equal((RamFrames + 39) / 40, steps);
             Assert.Equal(0UL, m.Frames.DirtyFrames);
+            Assert.Equal(0UL, m.Frames.FramesToScrubWhenIdle);
             Assert.Equal(0UL, m.Frames.ScrubSome(16));
+            for (ulong i = 0; i < RamFrames; i++)
+                Assert.True(m.IsZero(RamBase + i * Page), $"frame {i}");
         }
 
         [Fact]
@@ -219,6 +258,7 @@ namespace Hypervisor.Core.Tests.Memory
 
             Assert.Equal(start, m.Frames.FreeFrames);
             Assert.Equal(start, m.Frames.DirtyFrames);
+            Assert.Equal(start, m.Frames.FramesToScrubWhenIdle);
             Assert.Equal(0UL, m.Frames.UsedFrames);
             Assert.False(m.Frames.Free(taken[0]));   // a second free changes nothing
             Assert.Equal(start, m.Frames.DirtyFrames);

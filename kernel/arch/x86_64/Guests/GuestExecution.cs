@@ -231,7 +231,7 @@ namespace Hypervisor.Arch.X86_64
             return frame;
         }
 
-        // From TrapDispatcher: the idle loop asks for a batch of scrubbing (free frames are dirty). As an
+        // From TrapDispatcher: the idle loop asks for a batch of scrubbing (frames given back wait for it). As an
         // interrupt of the idle loop: the core lock, then the scheduler first; the batch is scrubbed only
         // if the CPU stays idle (ContinueSlowly), and the lock goes back on the way out, batch by batch.
         public static TrapFrame* OnIdleScrub(TrapFrame* frame, PerCpu* block)
@@ -282,7 +282,7 @@ namespace Hypervisor.Arch.X86_64
         {
             Host host = s_host;
             cpu.Attention &= ~(GuestCpu.TablesForgotten | GuestCpu.FlushOwed);
-            if (host.Frames.DirtyFrames != 0)
+            if (host.Frames.FramesToScrubWhenIdle != 0)
                 AskIdleCpusToScrub(cpu);
             while (true)
             {
@@ -387,7 +387,7 @@ namespace Hypervisor.Arch.X86_64
         private static TrapFrame* EnterIdle(GuestCpu cpu, TrapFrame* interrupted)
         {
             cpu.InIdle = true;
-            cpu.Block->IdleScrubPending = s_host.Frames.DirtyFrames != 0 ? (byte)1 : (byte)0;
+            cpu.Block->IdleScrubPending = s_host.Frames.FramesToScrubWhenIdle != 0 ? (byte)1 : (byte)0;
             if (interrupted != null)
                 return interrupted;
             TrapFrame* frame = (TrapFrame*)(cpu.IdleStackTop - (ulong)sizeof(TrapFrame));

@@ -3,9 +3,12 @@ namespace Hypervisor.Core.Memory
     /// <summary>
     /// Scrubbing: no frame reaches a domain with another's data in it, yet nobody zeroes a frame when
     /// it is freed. A free frame is either clean (known to be zero) or dirty (<c>dirty</c> bitmap:
-    /// freed by its last user, or boot RAM, whose contents are unknown). A dying domain's frames are
-    /// simply freed, so destruction costs no zeroing; idle CPUs scrub dirty frames a batch at a time
-    /// (<see cref="ScrubSome"/>), and an allocation that meets a dirty frame scrubs it then.
+    /// boot RAM, whose contents are unknown, or freed by its last user). Frames given back
+    /// (<see cref="Free"/>: a dying domain's, say) are also <c>released</c>: idle CPUs scrub those a
+    /// batch at a time (<see cref="ScrubSome"/>), so destruction costs no zeroing and a dead domain's
+    /// data does not stay in memory for long. Boot RAM is left to the allocations that take it: zeroing
+    /// half a GiB at every boot would keep idle CPUs busy for a second, which under an emulator costs
+    /// the host as much as running guests. An allocation that meets a dirty frame scrubs it then.
     ///
     /// The promise, once <see cref="ScrubWith"/> has given the allocator a window onto memory (the
     /// <see cref="Host"/> does, for its allocator): every frame <see cref="TryAllocate"/> and
@@ -23,7 +26,8 @@ namespace Hypervisor.Core.Memory
 
         private PhysicalMemory scrubMemory;
         private ulong dirtyFrames;
-        // The lowest word of the dirty bitmap that may have a bit set.
+        private ulong releasedFrames;
+        // The lowest word of the released bitmap that may have a bit set.
         private int scrubHint;
 
         /// <summary>From now on, dirty frames are zeroed through <paramref name="memory"/> before they are
@@ -45,6 +49,13 @@ namespace Hypervisor.Core.Memory
             get { return dirtyFrames; }
         }
 
+        /// <summary>The dirty frames that were given back, which idle CPUs scrub (<see cref="ScrubSome"/>);
+        /// 0 when scrubbing is off.</summary>
+        public ulong FramesToScrubWhenIdle
+        {
+            get { return scrubMemory != null ? releasedFrames : 0; }
+        }
+
         /// <summary>True when the frame holding <paramref name="address"/> is free and still to be scrubbed.</summary>
         public bool IsDirty(ulong address)
         {
@@ -57,27 +68,27 @@ namespace Hypervisor.Core.Memory
             return (dirty[(int)(frame >> 6)] & (1UL << (int)(frame & 63))) != 0;
         }
 
-        /// <summary>Zeroes up to <paramref name="maxFrames"/> dirty free frames, lowest first, and returns
-        /// how many it zeroed (0 when none is dirty or scrubbing is off). For idle CPUs.</summary>
+        /// <summary>Zeroes up to <paramref name="maxFrames"/> of the free frames that were given back, lowest
+        /// first, and returns how many it zeroed (0 when there are none or scrubbing is off). For idle CPUs.</summary>
         public ulong ScrubSome(ulong maxFrames)
         {
-            if (scrubMemory == null || dirtyFrames == 0)
+            if (scrubMemory == null || releasedFrames == 0)
             {
                 return 0;
             }
 
             ulong done = 0;
             int w = scrubHint;
-            while (w < dirty.Length && done < maxFrames)
+            while (w < released.Length && done < maxFrames)
             {
-                ulong bits = dirty[w];
+                ulong bits = released[w];
                 if (bits == 0)
                 {
                     w++;
                     continue;
                 }
 
-                // One run of dirty frames inside this word, cut at the batch's end: one fill.
+                // One run of released frames inside this word, cut at the batch's end: one fill.
                 int first = LowestSetBit(bits);
                 int end = first;
                 while (end < 64 && (bits & (1UL << end)) != 0 && done < maxFrames)
@@ -88,13 +99,15 @@ namespace Hypervisor.Core.Memory
 
                 int length = end - first;
                 ulong mask = length == 64 ? AllOnes : ((1UL << length) - 1) << first;
-                dirty[w] = bits & ~mask;
+                released[w] = bits & ~mask;
+                dirty[w] &= ~mask;
                 ulong frame = ((ulong)w << 6) + (ulong)first;
                 scrubMemory.Fill(frame << FrameShift, (ulong)length << FrameShift, 0);
             }
 
-            scrubHint = w;   // every word below it is clean
+            scrubHint = w;   // no word below it has a released frame
             dirtyFrames -= done;
+            releasedFrames -= done;
             return done;
         }
 
@@ -103,6 +116,8 @@ namespace Hypervisor.Core.Memory
         {
             dirty[word] |= bit;
             dirtyFrames++;
+            released[word] |= bit;
+            releasedFrames++;
             if (word < scrubHint)
             {
                 scrubHint = word;
@@ -116,6 +131,12 @@ namespace Hypervisor.Core.Memory
             {
                 dirty[word] &= ~bit;
                 dirtyFrames--;
+            }
+
+            if ((released[word] & bit) != 0)
+            {
+                released[word] &= ~bit;
+                releasedFrames--;
             }
         }
 
@@ -152,6 +173,12 @@ namespace Hypervisor.Core.Memory
 
                     dirty[w] &= ~bit;
                     dirtyFrames--;
+                    if ((released[w] & bit) != 0)
+                    {
+                        released[w] &= ~bit;
+                        releasedFrames--;
+                    }
+
                     frame++;
                 }
 

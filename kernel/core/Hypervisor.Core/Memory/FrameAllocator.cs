@@ -9,8 +9,8 @@ namespace Hypervisor.Core.Memory
     /// never handed out. Only frames lying wholly inside usable regions are ever free.
     /// A search hint (the lowest word that may hold a free frame) and whole-word skipping keep
     /// allocation from rescanning memory from address 0 every time.
-    /// A third bitmap, <c>dirty</c>, marks free frames whose contents are unknown (FrameAllocator.Scrubbing.cs
-    /// says what allocation promises about them).
+    /// Two more, <c>dirty</c> and <c>released</c>, mark free frames whose contents are unknown and those of
+    /// them that were given back (FrameAllocator.Scrubbing.cs says what allocation promises about them).
     /// </summary>
     public sealed partial class FrameAllocator
     {
@@ -26,6 +26,7 @@ namespace Hypervisor.Core.Memory
         private readonly ulong[] used;
         private readonly ulong[] allocatable;
         private readonly ulong[] dirty;
+        private readonly ulong[] released;
         private readonly ulong frameCount;
         private readonly ulong totalFrames;
         private readonly ulong ignoredBytes;
@@ -45,6 +46,7 @@ namespace Hypervisor.Core.Memory
             used = new ulong[words > 0 ? words : 1];
             allocatable = new ulong[used.Length];
             dirty = new ulong[used.Length];
+            released = new ulong[used.Length];
             for (int w = 0; w < used.Length; w++)
             {
                 used[w] = AllOnes;

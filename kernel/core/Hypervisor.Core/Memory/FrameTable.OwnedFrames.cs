@@ -8,11 +8,11 @@ namespace Hypervisor.Core.Memory
     /// </summary>
     public sealed partial class FrameTable
     {
-        // Indexed by domain id (the domain list's capacity); the range only grows while the domain owns
-        // frames, and starts again with its next frame once it owns none.
-        private readonly ulong[] ownedCounts = new ulong[256];
-        private readonly ulong[] ownedFirst = new ulong[256];
-        private readonly ulong[] ownedEnd = new ulong[256];
+        // Indexed by domain id; the range only grows while the domain owns frames, and starts again with
+        // its next frame once it owns none.
+        private readonly ulong[] ownedCounts = new ulong[Domains.DomainList.Capacity];
+        private readonly ulong[] ownedFirst = new ulong[Domains.DomainList.Capacity];
+        private readonly ulong[] ownedEnd = new ulong[Domains.DomainList.Capacity];
 
         /// <summary>Frames <paramref name="owner"/> owns now (0 for ids beyond the domain list).</summary>
         public ulong FramesOwnedBy(ushort owner)
