@@ -29,6 +29,9 @@ namespace Hypervisor.Tool.Guests
 
         public int MachineMemoryMiB { get; set; } = 512;
 
+        /// <summary>Touch all guest RAM when the emulator starts (<see cref="MachineOptions.PreallocateMemory"/>).</summary>
+        public bool PreallocateMemory { get; set; }
+
         /// <summary>CPUs of the machine: two by default, so that every guest run has a CPU besides the
         /// boot CPU (dom0 gets a vCPU per CPU on both hypervisors).</summary>
         public int Smp { get; set; } = DefaultSmp;
@@ -69,6 +72,7 @@ namespace Hypervisor.Tool.Guests
                 Append = EffectiveCommandLine(),
                 MemoryMiB = MachineMemoryMiB,
                 Smp = Smp,
+                PreallocateMemory = PreallocateMemory,
             };
             string first = System.IO.Path.GetFullPath(GuestPath);
             if (!string.IsNullOrEmpty(GuestArguments))

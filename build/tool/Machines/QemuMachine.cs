@@ -109,6 +109,8 @@ namespace Hypervisor.Tool.Machines
                 // an end without a power-off can be told apart (EndWithoutPowerOff).
                 "-d", "cpu_reset", "-D", LogPath,
             };
+            if (o.PreallocateMemory)
+                a.Add("-mem-prealloc");
             if (!string.IsNullOrEmpty(o.MachineType))
             {
                 a.Add("-machine");
