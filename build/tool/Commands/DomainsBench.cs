@@ -40,18 +40,9 @@ namespace Hypervisor.Tool.Commands
             string guest = args.Value("--guest");
             args.ExpectNone();
 
-            string root = ImageLocator.FindRepoRoot();
-            if (root == null)
-            {
-                Console.Error.WriteLine("hv-tool: cannot find the repository (Hypervisor.sln); run from inside it");
-                return 2;
-            }
-            guest ??= Path.Combine(root, "out", "guests", "bench-domains.elf");
-            if (!File.Exists(guest))
-            {
-                Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench domains builds it from tests/performance/domains)");
-                return 1;
-            }
+            int located = BenchGuest.Locate("domains", "bench-domains", "tests/performance/domains", guest, out string root, out guest);
+            if (located != 0)
+                return located;
             Console.WriteLine($"Creating, running and destroying {domains} domains of {memoryKib} KiB on each hypervisor ({QemuMachine.Version()}, TCG)");
 
             var results = new Dictionary<GuestHost, Dictionary<string, ulong>>();

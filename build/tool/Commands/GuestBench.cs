@@ -77,18 +77,9 @@ namespace Hypervisor.Tool.Commands
             int smp = args.Int("--smp", bench.DefaultSmp, 1, 64);
             args.ExpectNone();
 
-            string root = ImageLocator.FindRepoRoot();
-            if (root == null)
-            {
-                Console.Error.WriteLine("hv-tool: cannot find the repository (Hypervisor.sln); run from inside it");
-                return 2;
-            }
-            guest ??= Path.Combine(root, "out", "guests", bench.GuestName + ".elf");
-            if (!File.Exists(guest))
-            {
-                Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench {bench.Name} builds it from {bench.Source})");
-                return 1;
-            }
+            int located = BenchGuest.Locate(bench.Name, bench.GuestName, bench.Source, guest, out string root, out guest);
+            if (located != 0)
+                return located;
             string logDir = Path.Combine(root, "out", "bench");
             Directory.CreateDirectory(logDir);
             foreach (string stale in Directory.GetFiles(logDir, bench.Name + "-*.log"))

@@ -84,18 +84,9 @@ namespace Hypervisor.Tool.Commands
             };
             TextWriter progress = json ? Console.Error : Console.Out;
 
-            string root = ImageLocator.FindRepoRoot();
-            if (root == null)
-            {
-                Console.Error.WriteLine("hv-tool: cannot find the repository (Hypervisor.sln); run from inside it");
-                return 2;
-            }
-            guest ??= Path.Combine(root, "out", "guests", "bench-sched.elf");
-            if (!File.Exists(guest))
-            {
-                Console.Error.WriteLine($"hv-tool: {guest} not found (./hv bench sched builds it from tests/performance/sched)");
-                return 1;
-            }
+            int located = BenchGuest.Locate("sched", "bench-sched", "tests/performance/sched", guest, out string root, out guest);
+            if (located != 0)
+                return located;
             progress.WriteLine($"Four CPU-bound domains, weights 1:2:4:8, {seconds} s per phase, on each hypervisor ({QemuMachine.Version()}, TCG, {GuestRunOptions.DefaultSmp} CPUs)");
 
             var results = new Dictionary<GuestHost, List<PhaseResult>>();

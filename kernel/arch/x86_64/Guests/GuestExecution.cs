@@ -104,11 +104,18 @@ namespace Hypervisor.Arch.X86_64
         // Holding the core lock: the CPU's first decision, then into what it chose.
         private static void Start(GuestCpu cpu)
         {
-            s_lockHolder = cpu.Index;
-            s_lockHolderCpu = cpu.Block->Guest;
+            NoteLockHolder(cpu.Block);
             LoadHypervisorTables(cpu);
             TrapFrame* frame = ContinueSlowly(cpu, null, null);
             Cpu.Resume(frame);
+        }
+
+        // The calling CPU has just taken the core lock: code under it finds this CPU's state from here.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void NoteLockHolder(PerCpu* block)
+        {
+            s_lockHolder = block->Index;
+            s_lockHolderCpu = block->Guest;
         }
 
         // The GuestCpu whose address a PerCpu block holds.
@@ -152,6 +159,8 @@ namespace Hypervisor.Arch.X86_64
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TrapFrame* OnExit(TrapFrame* frame, PerCpu* block)
         {
+            // NoteLockHolder written out: with the helper (inlined all the same) the exit paths' code
+            // came out differently and the null hypercall measured about 1100 cycles instead of 650.
             s_lockHolder = block->Index;
             s_lockHolderCpu = block->Guest;
             GuestCpu cpu = GuestCpuAt(block->Guest);
@@ -169,6 +178,8 @@ namespace Hypervisor.Arch.X86_64
         [RuntimeExport("hv_syscall")]
         private static TrapFrame* OnSyscall(TrapFrame* frame, PerCpu* block)
         {
+            // NoteLockHolder written out: with the helper (inlined all the same) the exit paths' code
+            // came out differently and the null hypercall measured about 1100 cycles instead of 650.
             s_lockHolder = block->Index;
             s_lockHolderCpu = block->Guest;
             GuestCpu cpu = GuestCpuAt(block->Guest);
@@ -197,8 +208,7 @@ namespace Hypervisor.Arch.X86_64
                 return frame;
             cpu.InIdle = false;
             CoreLock.Acquire();
-            s_lockHolder = cpu.Index;
-            s_lockHolderCpu = cpu.Block->Guest;
+            NoteLockHolder(cpu.Block);
             return ContinueSlowly(cpu, cpu.Current, fromGuest ? null : frame);
         }
 
@@ -214,8 +224,7 @@ namespace Hypervisor.Arch.X86_64
                 int ticket = CoreLock.TakeTicket();
                 CrossCpuRequests.Serve(cpu);
                 CoreLock.WaitFor(ticket);
-                s_lockHolder = cpu.Index;
-            s_lockHolderCpu = cpu.Block->Guest;
+                NoteLockHolder(cpu.Block);
                 return ContinueSlowly(cpu, cpu.Current, null);
             }
             if (cpu.InIdle)
@@ -223,8 +232,7 @@ namespace Hypervisor.Arch.X86_64
                 cpu.InIdle = false;
                 CrossCpuRequests.Serve(cpu);
                 CoreLock.Acquire();
-                s_lockHolder = cpu.Index;
-            s_lockHolderCpu = cpu.Block->Guest;
+                NoteLockHolder(cpu.Block);
                 return ContinueSlowly(cpu, null, frame);
             }
             CrossCpuRequests.Serve(cpu);
@@ -244,8 +252,7 @@ namespace Hypervisor.Arch.X86_64
             }
             cpu.InIdle = false;
             CoreLock.Acquire();
-            s_lockHolder = cpu.Index;
-            s_lockHolderCpu = cpu.Block->Guest;
+            NoteLockHolder(cpu.Block);
             cpu.ScrubIfIdle = true;
             return ContinueSlowly(cpu, null, frame);
         }
